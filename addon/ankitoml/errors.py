@@ -1,0 +1,25 @@
+"""The one exception family every ankitoml error belongs to.
+
+The native core raises these (see ``rust/python/src/lib.rs``); the Python side raises the same
+classes for what it finds itself (a locked collection, a missing deck), so callers catch
+``AnkitomlError`` and show its message.
+"""
+
+from .native import core
+
+AnkitomlError = core.AnkitomlError
+DeckFileError = core.DeckFileError
+FileAccessError = core.FileAccessError
+InternalError = core.InternalError
+
+
+class CollectionInUseError(AnkitomlError):
+    """The collection file is open in Anki (or another process)."""
+
+
+class CollectionDataError(AnkitomlError):
+    """The collection lacks something the deck file needs (a deck, a note type)."""
+
+
+class ConflictError(AnkitomlError):
+    """Notes changed on both sides and the strategy was ``fail``."""

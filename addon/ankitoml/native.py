@@ -1,0 +1,45 @@
+"""Loads the native core (``_core``), built by maturin from ``rust/python``.
+
+Installed with pip, the module sits beside this file. In the ``.ankiaddon`` each platform's build
+lives in its own folder under ``native/`` (abi3 file names are the same on every architecture, so
+they cannot share one folder), and the right one is chosen at import time.
+"""
+
+import importlib.util
+import platform
+import sys
+from pathlib import Path
+
+
+def platform_tag() -> str:
+    """The folder name of this platform's build, e.g. ``linux-x86_64`` or ``darwin-arm64``."""
+    machine = platform.machine().lower()
+    machine = {"amd64": "x86_64", "aarch64": "arm64"}.get(machine, machine)
+    return f"{sys.platform}-{machine}"
+
+
+def _load():
+    try:
+        from . import _core
+
+        return _core
+    except ImportError:
+        pass
+    folder = Path(__file__).parent / "native" / platform_tag()
+    candidates = sorted(folder.glob("_core*")) if folder.is_dir() else []
+    if not candidates:
+        built = sorted(p.name for p in (Path(__file__).parent / "native").glob("*"))
+        raise ImportError(
+            f"ankitoml has no native module for this platform ({platform_tag()}). "
+            f"This build contains: {', '.join(built) or 'none'}. "
+            "Please install the add-on build made for your platform."
+        )
+    name = f"{__package__}._core"
+    spec = importlib.util.spec_from_file_location(name, candidates[0])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+core = _load()

@@ -1,0 +1,106 @@
+//! Errors, one enum per concern. Every deck-file problem names `file:line:column`.
+//!
+//! The Python binding maps [`Error`]'s variants, in one place, onto one exception family
+//! (`AnkitomlError` and its subclasses), so callers catch one thing and show its message.
+
+use serde::Serialize;
+use thiserror::Error as ThisError;
+
+use crate::location::Location;
+
+/// What is wrong with a deck file at one place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ThisError)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ParseProblem {
+    /// TOML syntax, a missing required key or a value of the wrong type.
+    #[error("{message}")]
+    Syntax { message: String },
+    #[error("note uses field '{field}', which model '{model}' does not have (it has: {known})")]
+    UnknownField {
+        field: String,
+        model: String,
+        known: String,
+    },
+    #[error("markdown_fields names '{field}', which model '{model}' does not have")]
+    UnknownMarkdownField { field: String, model: String },
+    #[error("sort_field names '{field}', which model '{model}' does not have")]
+    UnknownSortField { field: String, model: String },
+    #[error("note_id {note_id} is used twice in this file (first at line {first_line})")]
+    DuplicateNoteId { note_id: i64, first_line: usize },
+    #[error("guid '{guid}' is used twice in this file (first at line {first_line})")]
+    DuplicateGuid { guid: String, first_line: usize },
+    #[error("model '{name}' is defined twice in this file (first at line {first_line})")]
+    DuplicateModel { name: String, first_line: usize },
+    #[error("deck '{name}' is defined twice in this file (first at line {first_line})")]
+    DuplicateDeck { name: String, first_line: usize },
+    #[error("model '{model}' has field '{field}' twice")]
+    DuplicateField { model: String, field: String },
+    #[error("model '{model}' has template '{template}' twice")]
+    DuplicateTemplate { model: String, template: String },
+    #[error("field or template id {id} is used twice in model '{model}'")]
+    DuplicateId { model: String, id: i64 },
+    #[error("model '{model}' has no fields")]
+    NoFields { model: String },
+    #[error("model '{model}' has no templates")]
+    NoTemplates { model: String },
+    #[error(
+        "cloze model '{model}' has no cloze field in its template: \
+         put {{{{cloze:FieldName}}}} on the front"
+    )]
+    ClozeWithoutClozeField { model: String },
+    #[error("cloze model '{model}' must have exactly one template, it has {count}")]
+    ClozeTemplateCount { model: String, count: usize },
+    #[error("model_type must be \"standard\" or \"cloze\", not '{found}'")]
+    UnknownModelType { found: String },
+    #[error("{what} must not be empty")]
+    Empty { what: String },
+    #[error(
+        "note uses model '{model}', which is defined neither in this file nor in the collection"
+    )]
+    ModelNotFound { model: String },
+    #[error(
+        "note uses deck '{deck}', which is defined neither in this file nor in the collection"
+    )]
+    DeckNotFound { deck: String },
+}
+
+/// A problem with a deck file, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ThisError)]
+#[error("{path}:{location}: {problem}")]
+pub struct ParseError {
+    pub path: String,
+    pub location: Location,
+    pub problem: ParseProblem,
+}
+
+/// Every error the core returns.
+#[derive(Debug, ThisError)]
+pub enum Error {
+    /// The deck file is not valid; all problems found, in file order.
+    #[error("{}", join_lines(.0))]
+    DeckFile(Vec<ParseError>),
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    /// Data handed across the binding was not of the expected shape: a bug, not a user error.
+    #[error("internal: malformed input to the core: {0}")]
+    BadInput(String),
+}
+
+fn join_lines(errors: &[ParseError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    pub fn io(path: &std::path::Path, err: &std::io::Error) -> Error {
+        Error::Io {
+            path: path.display().to_string(),
+            message: err.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,16 @@
+//! ankitoml's core: everything that decides, nothing that touches Anki or Python.
+//!
+//! Where to find the rules:
+//! - the deck-file format and its validation: [`deck_file`], [`parse`]
+//! - format-preserving edits and atomic writes: [`edit`], [`atomic_write`]
+//! - errors, each naming its place: [`error`]
+
+pub mod atomic_write;
+pub mod deck_file;
+pub mod edit;
+pub mod error;
+pub mod location;
+pub mod parse;
+
+pub use deck_file::DeckFile;
+pub use error::{Error, ParseError};

@@ -1,0 +1,557 @@
+//! Reading a deck file: TOML -> [`DeckFile`], with every problem located at `line:column`.
+//!
+//! Parsing is in two steps. serde (through the `toml` crate, which keeps spans) checks syntax,
+//! required keys and types; then [`validate`] checks what spans many tables (unknown fields,
+//! duplicate ids, cloze rules). Validation collects every problem instead of stopping at the
+//! first, so one `check` run shows the user all of them.
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::deck_file::{
+    Deck, DeckFile, FieldDef, Media, Model, ModelKind, Note, Package, TemplateDef,
+};
+use crate::error::{Error, ParseError, ParseProblem, Result};
+use crate::location::Location;
+
+#[derive(Deserialize)]
+struct RawFile {
+    package: RawPackage,
+    #[serde(default)]
+    models: Vec<Spanned<RawModel>>,
+    #[serde(default)]
+    decks: Vec<Spanned<RawDeck>>,
+    #[serde(default)]
+    notes: Vec<Spanned<RawNote>>,
+    #[serde(default)]
+    media: Vec<RawMedia>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    name: Spanned<String>,
+    version: Option<String>,
+    author: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawModel {
+    name: Spanned<String>,
+    id: Option<i64>,
+    fields: Vec<Spanned<RawField>>,
+    #[serde(default)]
+    templates: Vec<Spanned<RawTemplate>>,
+    css: Option<String>,
+    sort_field: Option<Spanned<String>>,
+    #[serde(default)]
+    markdown_fields: Vec<Spanned<String>>,
+    model_type: Option<Spanned<String>>,
+}
+
+/// A field is either its name or an inline table with its name and options.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawField {
+    Name(String),
+    Table {
+        name: String,
+        id: Option<i64>,
+        description: Option<String>,
+        font: Option<String>,
+        size: Option<u32>,
+        rtl: Option<bool>,
+        sticky: Option<bool>,
+    },
+}
+
+#[derive(Deserialize)]
+struct RawTemplate {
+    name: String,
+    id: Option<i64>,
+    front: String,
+    back: String,
+    browser_front: Option<String>,
+    browser_back: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawDeck {
+    name: Spanned<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawNote {
+    deck: Spanned<String>,
+    model: Spanned<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    guid: Option<Spanned<String>>,
+    note_id: Option<Spanned<i64>>,
+    #[serde(default)]
+    fields: IndexMap<Spanned<String>, String>,
+}
+
+#[derive(Deserialize)]
+struct RawMedia {
+    name: String,
+    path: String,
+}
+
+/// Parse and validate a deck file. `path` is only used in messages.
+pub fn parse_deck_file(path: &str, text: &str) -> Result<DeckFile> {
+    let raw: RawFile = toml::from_str(text).map_err(|err| {
+        let offset = err.span().map_or(0, |span| span.start);
+        Error::DeckFile(vec![ParseError {
+            path: path.to_owned(),
+            location: Location::of_offset(text, offset),
+            problem: ParseProblem::Syntax {
+                message: first_line(err.message()),
+            },
+        }])
+    })?;
+    let mut errors = Problems {
+        path,
+        text,
+        found: Vec::new(),
+    };
+    let file = validate(raw, &mut errors);
+    if errors.found.is_empty() {
+        Ok(file)
+    } else {
+        errors
+            .found
+            .sort_by_key(|e| (e.location.line, e.location.column));
+        Err(Error::DeckFile(errors.found))
+    }
+}
+
+/// serde's messages can run over several lines; the first one is the sentence.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_owned()
+}
+
+struct Problems<'a> {
+    path: &'a str,
+    text: &'a str,
+    found: Vec<ParseError>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, offset: usize, problem: ParseProblem) {
+        self.found.push(ParseError {
+            path: self.path.to_owned(),
+            location: Location::of_offset(self.text, offset),
+            problem,
+        });
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        Location::of_offset(self.text, offset).line
+    }
+}
+
+fn validate(raw: RawFile, problems: &mut Problems) -> DeckFile {
+    let package = Package {
+        name: raw.package.name.get_ref().clone(),
+        version: raw.package.version,
+        author: raw.package.author,
+        description: raw.package.description,
+    };
+    if package.name.trim().is_empty() {
+        problems.at(
+            raw.package.name.span().start,
+            ParseProblem::Empty {
+                what: "package name".into(),
+            },
+        );
+    }
+
+    let models = validate_models(raw.models, problems);
+    let decks = validate_decks(raw.decks, problems);
+    let notes = validate_notes(raw.notes, &models, problems);
+
+    let defined_models: HashSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    let defined_decks: HashSet<&str> = decks.iter().map(|d| d.name.as_str()).collect();
+    let mut external_models: Vec<String> = Vec::new();
+    let mut external_decks: Vec<String> = Vec::new();
+    for note in &notes {
+        if !defined_models.contains(note.model.as_str()) && !external_models.contains(&note.model) {
+            external_models.push(note.model.clone());
+        }
+        if !defined_decks.contains(note.deck.as_str()) && !external_decks.contains(&note.deck) {
+            external_decks.push(note.deck.clone());
+        }
+    }
+
+    let media = raw
+        .media
+        .into_iter()
+        .map(|m| Media {
+            name: m.name,
+            path: m.path,
+        })
+        .collect();
+
+    DeckFile {
+        package,
+        models,
+        decks,
+        notes,
+        media,
+        external_models,
+        external_decks,
+    }
+}
+
+fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<Model> {
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    let mut models = Vec::with_capacity(raw.len());
+    for spanned in raw {
+        let start = spanned.span().start;
+        let raw = spanned.into_inner();
+        let name = raw.name.get_ref().clone();
+        let name_at = raw.name.span().start;
+        if name.trim().is_empty() {
+            problems.at(
+                name_at,
+                ParseProblem::Empty {
+                    what: "model name".into(),
+                },
+            );
+        }
+        if let Some(first) = first_seen.get(&name) {
+            let first_line = problems.line_of(*first);
+            problems.at(
+                name_at,
+                ParseProblem::DuplicateModel {
+                    name: name.clone(),
+                    first_line,
+                },
+            );
+        } else {
+            first_seen.insert(name.clone(), name_at);
+        }
+
+        let kind = match raw
+            .model_type
+            .as_ref()
+            .map(|t| (t.get_ref().as_str(), t.span().start))
+        {
+            None | Some(("standard" | "normal" | "basic", _)) => ModelKind::Standard,
+            Some(("cloze", _)) => ModelKind::Cloze,
+            Some((other, at)) => {
+                problems.at(
+                    at,
+                    ParseProblem::UnknownModelType {
+                        found: other.to_owned(),
+                    },
+                );
+                ModelKind::Standard
+            }
+        };
+
+        let mut fields = Vec::with_capacity(raw.fields.len());
+        let mut ids_seen = HashSet::new();
+        for field in raw.fields {
+            let at = field.span().start;
+            let field = match field.into_inner() {
+                RawField::Name(name) => FieldDef::named(&name),
+                RawField::Table {
+                    name,
+                    id,
+                    description,
+                    font,
+                    size,
+                    rtl,
+                    sticky,
+                } => FieldDef {
+                    name,
+                    id,
+                    description,
+                    font,
+                    size,
+                    rtl,
+                    sticky,
+                },
+            };
+            if field.name.trim().is_empty() {
+                problems.at(
+                    at,
+                    ParseProblem::Empty {
+                        what: "field name".into(),
+                    },
+                );
+            }
+            if fields.iter().any(|f: &FieldDef| f.name == field.name) {
+                problems.at(
+                    at,
+                    ParseProblem::DuplicateField {
+                        model: name.clone(),
+                        field: field.name.clone(),
+                    },
+                );
+            }
+            if let Some(id) = field.id {
+                if !ids_seen.insert(("field", id)) {
+                    problems.at(
+                        at,
+                        ParseProblem::DuplicateId {
+                            model: name.clone(),
+                            id,
+                        },
+                    );
+                }
+            }
+            fields.push(field);
+        }
+        if fields.is_empty() {
+            problems.at(
+                start,
+                ParseProblem::NoFields {
+                    model: name.clone(),
+                },
+            );
+        }
+
+        let mut templates: Vec<TemplateDef> = Vec::with_capacity(raw.templates.len());
+        for template in raw.templates {
+            let at = template.span().start;
+            let t = template.into_inner();
+            if templates.iter().any(|x| x.name == t.name) {
+                problems.at(
+                    at,
+                    ParseProblem::DuplicateTemplate {
+                        model: name.clone(),
+                        template: t.name.clone(),
+                    },
+                );
+            }
+            if let Some(id) = t.id {
+                if !ids_seen.insert(("template", id)) {
+                    problems.at(
+                        at,
+                        ParseProblem::DuplicateId {
+                            model: name.clone(),
+                            id,
+                        },
+                    );
+                }
+            }
+            templates.push(TemplateDef {
+                name: t.name,
+                id: t.id,
+                front: t.front,
+                back: t.back,
+                browser_front: t.browser_front,
+                browser_back: t.browser_back,
+            });
+        }
+        if templates.is_empty() {
+            problems.at(
+                start,
+                ParseProblem::NoTemplates {
+                    model: name.clone(),
+                },
+            );
+        }
+        if kind == ModelKind::Cloze {
+            if templates.len() > 1 {
+                problems.at(
+                    start,
+                    ParseProblem::ClozeTemplateCount {
+                        model: name.clone(),
+                        count: templates.len(),
+                    },
+                );
+            }
+            if !templates.is_empty() && !templates.iter().any(|t| has_cloze_field(&t.front)) {
+                problems.at(
+                    start,
+                    ParseProblem::ClozeWithoutClozeField {
+                        model: name.clone(),
+                    },
+                );
+            }
+        }
+
+        let has_field = |f: &str| fields.iter().any(|x| x.name == f);
+        let sort_field = raw.sort_field.map(|s| {
+            if !has_field(s.get_ref()) {
+                problems.at(
+                    s.span().start,
+                    ParseProblem::UnknownSortField {
+                        field: s.get_ref().clone(),
+                        model: name.clone(),
+                    },
+                );
+            }
+            s.into_inner()
+        });
+        let mut markdown_fields = Vec::with_capacity(raw.markdown_fields.len());
+        for field in raw.markdown_fields {
+            if !has_field(field.get_ref()) {
+                problems.at(
+                    field.span().start,
+                    ParseProblem::UnknownMarkdownField {
+                        field: field.get_ref().clone(),
+                        model: name.clone(),
+                    },
+                );
+            }
+            markdown_fields.push(field.into_inner());
+        }
+
+        models.push(Model {
+            name,
+            id: raw.id,
+            kind,
+            fields,
+            templates,
+            css: raw.css,
+            sort_field,
+            markdown_fields,
+            location: problems_location(problems, start),
+        });
+    }
+    models
+}
+
+fn problems_location(problems: &Problems, offset: usize) -> Location {
+    Location::of_offset(problems.text, offset)
+}
+
+/// Anki makes cloze cards from `{{cloze:Field}}`, possibly behind other filters
+/// (`{{cloze:furigana:Field}}` is not valid, but `{{text:cloze:Field}}` is not either; Anki
+/// accepts `cloze:` as any filter in the chain).
+fn has_cloze_field(template: &str) -> bool {
+    template.split("{{").skip(1).any(|tag| {
+        let tag = tag.split("}}").next().unwrap_or("");
+        tag.split(':')
+            .rev()
+            .skip(1)
+            .any(|filter| filter.trim() == "cloze")
+    })
+}
+
+fn validate_decks(raw: Vec<Spanned<RawDeck>>, problems: &mut Problems) -> Vec<Deck> {
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    let mut decks = Vec::with_capacity(raw.len());
+    for deck in raw {
+        let deck = deck.into_inner();
+        let at = deck.name.span().start;
+        let name = deck.name.into_inner();
+        if name.trim().is_empty() {
+            problems.at(
+                at,
+                ParseProblem::Empty {
+                    what: "deck name".into(),
+                },
+            );
+        }
+        if let Some(first) = first_seen.get(&name) {
+            let first_line = problems.line_of(*first);
+            problems.at(
+                at,
+                ParseProblem::DuplicateDeck {
+                    name: name.clone(),
+                    first_line,
+                },
+            );
+        } else {
+            first_seen.insert(name.clone(), at);
+        }
+        decks.push(Deck {
+            name,
+            description: deck.description,
+        });
+    }
+    decks
+}
+
+fn validate_notes(
+    raw: Vec<Spanned<RawNote>>,
+    models: &[Model],
+    problems: &mut Problems,
+) -> Vec<Note> {
+    let mut note_ids: HashMap<i64, usize> = HashMap::new();
+    let mut guids: HashMap<String, usize> = HashMap::new();
+    let mut notes = Vec::with_capacity(raw.len());
+    for (index, spanned) in raw.into_iter().enumerate() {
+        let start = spanned.span().start;
+        let raw = spanned.into_inner();
+        let model_name = raw.model.get_ref().clone();
+        if let Some(model) = models.iter().find(|m| m.name == model_name) {
+            for field in raw.fields.keys() {
+                if !model.fields.iter().any(|f| &f.name == field.get_ref()) {
+                    let known = model.field_names().collect::<Vec<_>>().join(", ");
+                    problems.at(
+                        field.span().start,
+                        ParseProblem::UnknownField {
+                            field: field.get_ref().clone(),
+                            model: model_name.clone(),
+                            known,
+                        },
+                    );
+                }
+            }
+        }
+        if let Some(id) = &raw.note_id {
+            if let Some(first) = note_ids.get(id.get_ref()) {
+                let first_line = problems.line_of(*first);
+                problems.at(
+                    id.span().start,
+                    ParseProblem::DuplicateNoteId {
+                        note_id: *id.get_ref(),
+                        first_line,
+                    },
+                );
+            } else {
+                note_ids.insert(*id.get_ref(), id.span().start);
+            }
+        }
+        if let Some(guid) = &raw.guid {
+            if guid.get_ref().is_empty() {
+                problems.at(
+                    guid.span().start,
+                    ParseProblem::Empty {
+                        what: "guid".into(),
+                    },
+                );
+            } else if let Some(first) = guids.get(guid.get_ref()) {
+                let first_line = problems.line_of(*first);
+                problems.at(
+                    guid.span().start,
+                    ParseProblem::DuplicateGuid {
+                        guid: guid.get_ref().clone(),
+                        first_line,
+                    },
+                );
+            } else {
+                guids.insert(guid.get_ref().clone(), guid.span().start);
+            }
+        }
+        notes.push(Note {
+            index,
+            location: Location::of_offset(problems.text, start),
+            deck: raw.deck.into_inner(),
+            model: model_name,
+            tags: raw.tags,
+            guid: raw.guid.map(Spanned::into_inner),
+            note_id: raw.note_id.map(Spanned::into_inner),
+            fields: raw
+                .fields
+                .into_iter()
+                .map(|(k, v)| (k.into_inner(), v))
+                .collect(),
+        });
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests;
