@@ -9,6 +9,8 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
+mod notetype;
+
 create_exception!(
     _core,
     AnkitomlError,
@@ -65,5 +67,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FileAccessError", py.get_type::<FileAccessError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add_function(wrap_pyfunction!(parse_deck_file, m)?)?;
+    notetype::register(m)?;
     Ok(())
 }
