@@ -133,3 +133,13 @@ impl DeckFile {
         self.models.iter().find(|m| m.name == name)
     }
 }
+
+impl Note {
+    /// The same note placed elsewhere in a file (tests compare notes across edits).
+    pub fn clone_with_location(&self, location: Location) -> Note {
+        Note {
+            location,
+            ..self.clone()
+        }
+    }
+}

@@ -51,7 +51,7 @@ mod tests {
             Location { line: 3, column: 1 }
         );
         assert_eq!(
-            Location::of_offset(text, 6),
+            Location::of_offset(text, 7),
             Location { line: 2, column: 4 }
         );
         assert_eq!(

@@ -1,0 +1,218 @@
+use proptest::prelude::*;
+
+use super::*;
+use crate::parse::parse_deck_file;
+
+const FILE: &str = r#"# My deck — comments stay where they are.
+[package]
+name = "Spanish"   # trailing comment
+
+[[models]]
+name = "Basic"
+fields = ["Front", "Back"]
+
+[[models.templates]]
+name = "Card 1"
+front = '{{Front}}'
+back = "{{Back}}"
+
+[[notes]]
+deck = "Spanish"
+model = "Basic"
+tags = ["a"]
+
+[notes.fields]
+Front = 'hola'   # literal string
+Back = "hello"
+
+# second note
+[[notes]]
+deck = "Spanish"
+model = "Basic"
+fields = { Front = "adiós", Back = "bye" }
+"#;
+
+fn reparsed(text: &str) -> crate::DeckFile {
+    parse_deck_file("t.toml", text).unwrap_or_else(|e| panic!("{e}\n---\n{text}"))
+}
+
+#[test]
+fn set_note_id_goes_right_after_model_and_nothing_else_moves() {
+    let mut doc = DeckDocument::parse(FILE).unwrap();
+    doc.set_note_id(0, 1234).unwrap();
+    let out = doc.render();
+    assert_eq!(
+        out,
+        FILE.replace(
+            "model = \"Basic\"\ntags = [\"a\"]",
+            "model = \"Basic\"\nnote_id = 1234\ntags = [\"a\"]"
+        )
+    );
+}
+
+#[test]
+fn inline_note_tables_take_edits_too() {
+    let mut doc = DeckDocument::parse(FILE).unwrap();
+    doc.set_note_id(1, 99).unwrap();
+    doc.set_field(1, "Back", "see you").unwrap();
+    let deck = reparsed(&doc.render());
+    assert_eq!(deck.notes[1].note_id, Some(99));
+    assert_eq!(deck.notes[1].fields["Back"], "see you");
+    assert_eq!(deck.notes[1].fields["Front"], "adiós");
+}
+
+#[test]
+fn a_changed_value_keeps_its_comment() {
+    let mut doc = DeckDocument::parse(FILE).unwrap();
+    doc.set_field(0, "Front", "buenas").unwrap();
+    assert_eq!(
+        doc.render(),
+        FILE.replace(
+            "Front = 'hola'   # literal",
+            "Front = \"buenas\"   # literal"
+        )
+    );
+}
+
+#[test]
+fn multi_line_values_use_triple_quotes() {
+    let mut doc = DeckDocument::parse(FILE).unwrap();
+    doc.set_field(0, "Back", "line 1\nline \"2\"\n").unwrap();
+    let out = doc.render();
+    assert!(
+        out.contains("Back = \"\"\"\nline 1\nline \"2\"\n\"\"\""),
+        "{out}"
+    );
+    assert_eq!(
+        reparsed(&out).notes[0].fields["Back"],
+        "line 1\nline \"2\"\n"
+    );
+}
+
+#[test]
+fn tags_deck_and_guid_are_replaced_in_place() {
+    let mut doc = DeckDocument::parse(FILE).unwrap();
+    doc.set_tags(0, &["x".into(), "y z".into()]).unwrap();
+    doc.set_deck(0, "Spanish::Verbs").unwrap();
+    doc.set_guid(0, "abc").unwrap();
+    let deck = reparsed(&doc.render());
+    assert_eq!(deck.notes[0].tags, vec!["x", "y z"]);
+    assert_eq!(deck.notes[0].deck, "Spanish::Verbs");
+    assert_eq!(deck.notes[0].guid.as_deref(), Some("abc"));
+}
+
+#[test]
+fn appended_notes_come_last_in_the_house_style() {
+    let mut doc = DeckDocument::parse(FILE).unwrap();
+    let mut note = reparsed(FILE).notes[0].clone();
+    note.note_id = Some(5);
+    note.guid = Some("g5".into());
+    doc.append_note(&note);
+    let out = doc.render();
+    assert!(out.starts_with(FILE), "existing text changed:\n{out}");
+    assert_eq!(
+        &out[FILE.len()..],
+        "\n[[notes]]\ndeck = \"Spanish\"\nmodel = \"Basic\"\nnote_id = 5\nguid = \"g5\"\ntags = [\"a\"]\n\n[notes.fields]\nFront = \"hola\"\nBack = \"hello\"\n"
+    );
+    assert_eq!(reparsed(&out).notes.len(), 3);
+}
+
+#[test]
+fn removing_notes_keeps_the_others() {
+    let mut doc = DeckDocument::parse(FILE).unwrap();
+    doc.remove_notes(&[0]).unwrap();
+    let deck = reparsed(&doc.render());
+    assert_eq!(deck.notes.len(), 1);
+    assert_eq!(deck.notes[0].fields["Front"], "adiós");
+}
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    // Anki field content: HTML, quotes, backslashes, newlines, tabs, unicode, control chars.
+    prop::collection::vec(
+        prop_oneof![
+            Just("\"".to_string()),
+            Just("\"\"\"".to_string()),
+            Just("\\".to_string()),
+            Just("\n".to_string()),
+            Just("\r\n".to_string()),
+            Just("\t".to_string()),
+            Just("\u{1}".to_string()),
+            Just("'''".to_string()),
+            Just("<b>x</b>".to_string()),
+            "[a-zA-Z0-9 ]{0,8}",
+            "\\PC{0,4}",
+        ],
+        0..12,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn deck_text(values: &[(String, String)], comments: &[bool]) -> String {
+    let mut text = String::from("[package]\nname = \"p\"\n\n[[models]]\nname = \"M\"\nfields = [\"A\", \"B\"]\n[[models.templates]]\nname = \"T\"\nfront = \"{{A}}\"\nback = \"{{B}}\"\n");
+    for (i, (a, b)) in values.iter().enumerate() {
+        if comments.get(i).copied().unwrap_or(false) {
+            text.push_str(&format!("\n# note {i}\n"));
+        }
+        text.push_str(&format!(
+            "\n[[notes]]\ndeck = \"D\"\nmodel = \"M\"\n\n[notes.fields]\nA = {}\nB = {}\n",
+            string_value(a),
+            string_value(b)
+        ));
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn any_string_survives_the_house_style(s in text_strategy()) {
+        let text = format!("[package]\nname = \"p\"\ndescription = {}\n", string_value(&s));
+        let deck = parse_deck_file("t.toml", &text).unwrap();
+        prop_assert_eq!(deck.package.description, Some(s));
+    }
+
+    #[test]
+    fn parse_then_render_without_edits_is_byte_identical(
+        values in prop::collection::vec((text_strategy(), text_strategy()), 0..6),
+        comments in prop::collection::vec(any::<bool>(), 6),
+    ) {
+        let text = deck_text(&values, &comments);
+        prop_assert_eq!(DeckDocument::parse(&text).unwrap().render(), text);
+    }
+
+    #[test]
+    fn an_edit_to_one_note_changes_only_that_notes_lines(
+        values in prop::collection::vec((text_strategy(), text_strategy()), 1..6),
+        comments in prop::collection::vec(any::<bool>(), 6),
+        target in any::<prop::sample::Index>(),
+        new_value in text_strategy(),
+    ) {
+        let text = deck_text(&values, &comments);
+        let k = target.index(values.len());
+        let mut doc = DeckDocument::parse(&text).unwrap();
+        doc.set_field(k, "B", &new_value).unwrap();
+        doc.set_note_id(k, 42).unwrap();
+        let out = doc.render();
+
+        let before = reparsed(&text);
+        let after = reparsed(&out);
+        prop_assert_eq!(&after.notes[k].fields["B"], &new_value);
+        prop_assert_eq!(after.notes[k].note_id, Some(42));
+        // Lines before note k and from note k+1 on are untouched.
+        let start = before.notes[k].location.line - 1;
+        let old_lines: Vec<&str> = text.lines().collect();
+        let new_lines: Vec<&str> = out.lines().collect();
+        prop_assert_eq!(&old_lines[..start], &new_lines[..start]);
+        if k + 1 < values.len() {
+            let old_next = before.notes[k + 1].location.line - 1;
+            let new_next = after.notes[k + 1].location.line - 1;
+            prop_assert_eq!(&old_lines[old_next - 1..], &new_lines[new_next - 1..]);
+        }
+        for (i, note) in after.notes.iter().enumerate() {
+            if i != k {
+                prop_assert_eq!(note, &before.notes[i].clone_with_location(note.location));
+            }
+        }
+    }
+}
