@@ -62,6 +62,23 @@ pub enum ParseProblem {
         "note uses deck '{deck}', which is defined neither in this file nor in the collection"
     )]
     DeckNotFound { deck: String },
+    #[error("note is the same Anki note as the note at line {first_line} (same note_id or guid)")]
+    SameAnkiNote { first_line: usize },
+}
+
+/// Why a sync stops before changing anything.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+pub enum SyncError {
+    /// The strategy was `fail` and notes changed on both sides.
+    #[error("{} conflict(s); nothing was changed (strategy 'fail'):\n{}", details.len(), details.join("\n"))]
+    Conflicts { details: Vec<String> },
+    /// The file changes note types in ways that force a one-way sync with AnkiWeb.
+    #[error(
+        "these note-type changes force a one-way sync with AnkiWeb; nothing was changed. \
+         Run again with --allow-schema-change to apply them:\n{}",
+        changes.join("\n")
+    )]
+    SchemaChange { changes: Vec<String> },
 }
 
 /// A problem with a deck file, with its place.
@@ -81,6 +98,8 @@ pub enum Error {
     DeckFile(Vec<ParseError>),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
+    #[error(transparent)]
+    Sync(#[from] SyncError),
     /// Data handed across the binding was not of the expected shape: a bug, not a user error.
     #[error("internal: malformed input to the core: {0}")]
     BadInput(String),

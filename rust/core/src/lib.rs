@@ -3,14 +3,18 @@
 //! Where to find the rules:
 //! - the deck-file format and its validation: [`deck_file`], [`parse`]
 //! - format-preserving edits and atomic writes: [`edit`], [`atomic_write`]
+//! - sync: plans, the three-way rules, note types: [`sync`]
 //! - errors, each naming its place: [`error`]
 
 pub mod atomic_write;
 pub mod deck_file;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod location;
+pub mod markdown;
 pub mod parse;
+pub mod sync;
 
 pub use deck_file::DeckFile;
 pub use error::{Error, ParseError};

@@ -4,7 +4,7 @@
 //! works (so Anki's window keeps painting during long work), and converts the result back.
 //! Plain JSON keeps the boundary narrow: the Python side only ever sees dicts and lists.
 
-use ankitoml_core::error::Error;
+use ankitoml_core::error::{Error, SyncError};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -35,6 +35,18 @@ create_exception!(
     AnkitomlError,
     "A bug: the core was handed malformed data."
 );
+create_exception!(
+    _core,
+    ConflictError,
+    AnkitomlError,
+    "Notes changed on both sides and the strategy was 'fail'."
+);
+create_exception!(
+    _core,
+    SchemaChangeError,
+    AnkitomlError,
+    "A note-type change needs consent (--allow-schema-change)."
+);
 
 /// The one place where core errors become Python exceptions.
 fn to_py(err: Error) -> PyErr {
@@ -43,6 +55,8 @@ fn to_py(err: Error) -> PyErr {
         Error::DeckFile(_) => DeckFileError::new_err(message),
         Error::Io { .. } => FileAccessError::new_err(message),
         Error::BadInput(_) => InternalError::new_err(message),
+        Error::Sync(SyncError::Conflicts { .. }) => ConflictError::new_err(message),
+        Error::Sync(SyncError::SchemaChange { .. }) => SchemaChangeError::new_err(message),
     }
 }
 
@@ -59,6 +73,63 @@ fn parse_deck_file(py: Python<'_>, path: &str, text: &str) -> PyResult<String> {
     to_json(&file)
 }
 
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> PyResult<T> {
+    serde_json::from_str(json).map_err(|e| InternalError::new_err(format!("{what}: {e}")))
+}
+
+/// Which notes to read from the collection for a deck file (its decks, ids and guids).
+#[pyfunction]
+#[pyo3(signature = (path, text, base_json=None))]
+fn sync_scope(py: Python<'_>, path: &str, text: &str, base_json: Option<&str>) -> PyResult<String> {
+    let base = base_json.map(|b| from_json("base", b)).transpose()?;
+    let scope = py
+        .detach(|| ankitoml_core::sync::scope(path, text, base.as_ref()))
+        .map_err(to_py)?;
+    to_json(&scope)
+}
+
+/// Plan a push, pull, sync or preview; changes nothing.
+#[pyfunction]
+fn plan_sync(py: Python<'_>, request_json: &str) -> PyResult<String> {
+    let request: ankitoml_core::sync::SyncRequest = from_json("sync request", request_json)?;
+    let plan = py
+        .detach(|| ankitoml_core::sync::plan_sync(&request))
+        .map_err(to_py)?;
+    to_json(&plan)
+}
+
+/// After Anki applied a plan: the new file text (or None) and the new base.
+#[pyfunction]
+fn finish_sync(
+    py: Python<'_>,
+    path: &str,
+    text: &str,
+    plan_json: &str,
+    applied_json: &str,
+) -> PyResult<String> {
+    let plan: ankitoml_core::sync::SyncPlan = from_json("plan", plan_json)?;
+    let applied: ankitoml_core::sync::Applied = from_json("applied", applied_json)?;
+    let finished = py
+        .detach(|| ankitoml_core::sync::finish(path, text, &plan, &applied))
+        .map_err(to_py)?;
+    to_json(&finished)
+}
+
+/// A new deck file for a deck of the collection, and its base.
+#[pyfunction]
+fn export_deck(py: Python<'_>, request_json: &str) -> PyResult<String> {
+    let request: ankitoml_core::export::ExportRequest = from_json("export request", request_json)?;
+    let exported = py.detach(|| ankitoml_core::export::export_deck(&request));
+    to_json(&exported)
+}
+
+/// Replace a file atomically (temporary file beside it, fsync, rename).
+#[pyfunction]
+fn write_file_atomic(py: Python<'_>, path: &str, text: &str) -> PyResult<()> {
+    py.detach(|| ankitoml_core::atomic_write::write_atomic(std::path::Path::new(path), text))
+        .map_err(to_py)
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -66,7 +137,14 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DeckFileError", py.get_type::<DeckFileError>())?;
     m.add("FileAccessError", py.get_type::<FileAccessError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
+    m.add("ConflictError", py.get_type::<ConflictError>())?;
+    m.add("SchemaChangeError", py.get_type::<SchemaChangeError>())?;
     m.add_function(wrap_pyfunction!(parse_deck_file, m)?)?;
+    m.add_function(wrap_pyfunction!(sync_scope, m)?)?;
+    m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_sync, m)?)?;
+    m.add_function(wrap_pyfunction!(export_deck, m)?)?;
+    m.add_function(wrap_pyfunction!(write_file_atomic, m)?)?;
     notetype::register(m)?;
     Ok(())
 }

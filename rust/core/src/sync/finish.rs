@@ -1,0 +1,142 @@
+//! After Anki has applied a plan: write the deck file (edits, new note ids, note-type ids) and
+//! complete the base. The file text is produced here; writing it to disk is the caller's, with
+//! [`crate::atomic_write::write_atomic`].
+
+use serde::{Deserialize, Serialize};
+
+use super::base::Base;
+use super::plan::{FileEdit, SyncPlan};
+use super::snapshot::AnkiModel;
+use crate::edit::DeckDocument;
+use crate::error::Result;
+use crate::parse::parse_deck_file;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Applied {
+    /// The notes Anki created for the plan's `add_notes`.
+    #[serde(default)]
+    pub added: Vec<AddedNote>,
+    /// The note types the plan created or updated, as Anki now has them (with their ids).
+    #[serde(default)]
+    pub models: Vec<AnkiModel>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AddedNote {
+    pub file_index: usize,
+    pub note_id: i64,
+    pub guid: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finished {
+    /// The new file text, or None when the file does not change.
+    pub text: Option<String>,
+    pub base: Base,
+}
+
+pub fn finish(path: &str, text: &str, plan: &SyncPlan, applied: &Applied) -> Result<Finished> {
+    let deck = parse_deck_file(path, text)?;
+    let mut doc = DeckDocument::parse(text)?;
+    let mut base = plan.base.clone();
+
+    for added in &applied.added {
+        doc.set_note_id(added.file_index, added.note_id)?;
+        if deck
+            .notes
+            .get(added.file_index)
+            .is_some_and(|n| n.guid.is_none())
+        {
+            doc.set_guid(added.file_index, &added.guid)?;
+        }
+        if let Some(entry) = base.notes.remove(&format!("new:{}", added.file_index)) {
+            base.notes.insert(added.note_id.to_string(), entry);
+        }
+    }
+    // Plans never leave placeholders behind, even if Anki added fewer notes than planned.
+    base.notes.retain(|key, _| !key.starts_with("new:"));
+
+    let mut model_updates: Vec<(usize, crate::deck_file::Model)> = Vec::new();
+    for anki in &applied.models {
+        if let Some((index, model)) = deck
+            .models
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.name == anki.name)
+        {
+            let mut filled = model.clone();
+            filled.id.get_or_insert(anki.id);
+            for field in &mut filled.fields {
+                if field.id.is_none() {
+                    field.id = anki
+                        .fields
+                        .iter()
+                        .find(|f| f.name == field.name)
+                        .and_then(|f| f.id);
+                }
+            }
+            for template in &mut filled.templates {
+                if template.id.is_none() {
+                    template.id = anki
+                        .templates
+                        .iter()
+                        .find(|t| t.name == template.name)
+                        .and_then(|t| t.id);
+                }
+            }
+            if filled != *model {
+                model_updates.push((index, filled));
+            }
+        }
+    }
+
+    let mut removals = Vec::new();
+    for edit in &plan.file_edits {
+        match edit {
+            FileEdit::SetField {
+                index,
+                field,
+                value,
+            } => doc.set_field(*index, field, value)?,
+            FileEdit::SetTags { index, tags } => doc.set_tags(*index, tags)?,
+            FileEdit::SetDeck { index, deck } => doc.set_deck(*index, deck)?,
+            FileEdit::SetNoteId { index, note_id } => doc.set_note_id(*index, *note_id)?,
+            FileEdit::SetGuid { index, guid } => doc.set_guid(*index, guid)?,
+            FileEdit::AppendNote { note } => doc.append_note(note),
+            FileEdit::AppendDeck { deck } => doc.append_deck(deck),
+            FileEdit::AppendModel { model } => doc.append_model(model),
+            FileEdit::UpdateModel { index, model } => {
+                // Ids Anki assigned just now win over the plan's copy of the model.
+                match model_updates.iter().position(|(i, _)| i == index) {
+                    Some(pos) => {
+                        let (_, fresh) = model_updates.remove(pos);
+                        let mut merged = model.clone();
+                        merged.id = merged.id.or(fresh.id);
+                        for (f, g) in merged.fields.iter_mut().zip(&fresh.fields) {
+                            f.id = f.id.or(g.id);
+                        }
+                        for (t, u) in merged.templates.iter_mut().zip(&fresh.templates) {
+                            t.id = t.id.or(u.id);
+                        }
+                        doc.update_model(*index, &merged)?
+                    }
+                    None => doc.update_model(*index, model)?,
+                }
+            }
+            FileEdit::RemoveNotes { indices } => removals.extend(indices.iter().copied()),
+        }
+    }
+    for (index, model) in model_updates {
+        doc.update_model(index, &model)?;
+    }
+    // Removals last: they shift the indices every other edit uses.
+    if !removals.is_empty() {
+        doc.remove_notes(&removals)?;
+    }
+
+    let rendered = doc.render();
+    Ok(Finished {
+        text: (rendered != text).then_some(rendered),
+        base,
+    })
+}

@@ -1,0 +1,15 @@
+//! Sync between a deck file and the collection: plan (nothing changes), apply (the Python side,
+//! in Anki), finish (the file and the base). The rules are in `rules.rs`; note types in
+//! `models.rs`; how Markdown fields compare in `field_values.rs`.
+
+pub mod base;
+pub mod field_values;
+pub mod finish;
+pub mod models;
+pub mod plan;
+pub mod report;
+pub mod rules;
+pub mod snapshot;
+
+pub use finish::{finish, Applied, Finished};
+pub use plan::{plan_sync, scope, SyncPlan, SyncRequest};

@@ -1,0 +1,484 @@
+//! Note types on sync: the file's `[[models]]` against the collection's note types.
+//!
+//! Fields and templates are matched as Anki 23.10+ matches them when merging note types: by
+//! id when both have one, by name when at least one has none. A match with a different name is
+//! a rename (no schema change). Adding, removing or reordering fields or templates, or changing
+//! the sort field, is a schema change: it forces a one-way full sync with AnkiWeb, so it needs
+//! the user's consent. Push and sync take the file's structure; pull takes the collection's.
+//! Template and CSS text follow the same three-way rules as note fields (see `rules.rs`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::base::{fingerprint, SidePair};
+use super::rules::{action, verdict, Action, Direction, Strategy};
+use super::snapshot::{AnkiModel, AnkiPart, AnkiSnapshot};
+use crate::deck_file::{DeckFile, FieldDef, Model, TemplateDef};
+
+/// A change to an existing note type, for the Python side to apply through Anki's API. Parts are
+/// listed in their new order; `ord` is the part's current position in Anki (None = new), which
+/// is how Anki's API moves note contents along with reordered fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelUpdate {
+    pub id: i64,
+    pub name: String,
+    pub fields: Vec<PartUpdate>,
+    pub templates: Vec<TemplateUpdate>,
+    pub css: String,
+    pub sort_field: usize,
+    pub schema_change: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartUpdate {
+    pub name: String,
+    pub id: Option<i64>,
+    pub ord: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateUpdate {
+    pub name: String,
+    pub id: Option<i64>,
+    pub ord: Option<usize>,
+    pub front: String,
+    pub back: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ModelPlan {
+    pub create: Vec<Model>,
+    pub update: Vec<ModelUpdate>,
+    /// `(index in the file's models, the model as the file should now say it)`.
+    pub file_updates: Vec<(usize, Model)>,
+    pub schema_changes: Vec<String>,
+    pub model_changes: Vec<String>,
+    pub base: BTreeMap<String, BTreeMap<String, SidePair>>,
+}
+
+/// Whether two parts match (Anki's merge rule): equal ids, or a missing id and equal names.
+pub fn parts_match(a_name: &str, a_id: Option<i64>, b_name: &str, b_id: Option<i64>) -> bool {
+    match (a_id, b_id) {
+        (Some(a), Some(b)) => a == b,
+        _ => a_name == b_name,
+    }
+}
+
+/// For each of `file` parts, the index of its match among `anki` parts (each used once).
+fn match_all(file: &[(String, Option<i64>)], anki: &[AnkiPart]) -> Vec<Option<usize>> {
+    let mut used = vec![false; anki.len()];
+    file.iter()
+        .map(|(name, id)| {
+            let found = anki
+                .iter()
+                .enumerate()
+                .find(|(i, a)| !used[*i] && parts_match(name, *id, &a.name, a.id))
+                .map(|(i, _)| i);
+            if let Some(i) = found {
+                used[i] = true;
+            }
+            found
+        })
+        .collect()
+}
+
+pub struct ModelContext<'a> {
+    pub deck: &'a DeckFile,
+    pub anki: &'a AnkiSnapshot,
+    pub base: Option<&'a BTreeMap<String, BTreeMap<String, SidePair>>>,
+    pub direction: Direction,
+    pub strategy: Strategy,
+    pub delete: bool,
+}
+
+pub fn find_anki_model<'a>(anki: &'a AnkiSnapshot, model: &Model) -> Option<&'a AnkiModel> {
+    model
+        .id
+        .and_then(|id| anki.models.iter().find(|m| m.id == id))
+        .or_else(|| anki.models.iter().find(|m| m.name == model.name))
+}
+
+pub fn plan_models(cx: &ModelContext) -> ModelPlan {
+    let mut plan = ModelPlan::default();
+    for (index, model) in cx.deck.models.iter().enumerate() {
+        match find_anki_model(cx.anki, model) {
+            None if cx.direction.writes_anki() => {
+                plan.model_changes
+                    .push(format!("create note type '{}'", model.name));
+                plan.create.push(model.clone());
+            }
+            None => plan.model_changes.push(format!(
+                "note type '{}' is not in the collection (push creates it)",
+                model.name
+            )),
+            Some(anki) => plan_existing(cx, index, model, anki, &mut plan),
+        }
+    }
+    plan
+}
+
+fn plan_existing(
+    cx: &ModelContext,
+    index: usize,
+    model: &Model,
+    anki: &AnkiModel,
+    plan: &mut ModelPlan,
+) {
+    let file_fields: Vec<(String, Option<i64>)> = model
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), f.id))
+        .collect();
+    let field_matches = match_all(&file_fields, &anki.fields);
+    let anki_templates: Vec<AnkiPart> = anki
+        .templates
+        .iter()
+        .map(|t| AnkiPart {
+            name: t.name.clone(),
+            id: t.id,
+            ord: t.ord,
+        })
+        .collect();
+    let file_templates: Vec<(String, Option<i64>)> = model
+        .templates
+        .iter()
+        .map(|t| (t.name.clone(), t.id))
+        .collect();
+    let template_matches = match_all(&file_templates, &anki_templates);
+
+    // Structure: what differs between the file's parts and Anki's.
+    let mut structure = Vec::new();
+    let mut renames = Vec::new();
+    describe_structure(
+        "field",
+        &file_fields,
+        &field_matches,
+        &anki.fields,
+        &mut structure,
+        &mut renames,
+    );
+    describe_structure(
+        "template",
+        &file_templates,
+        &template_matches,
+        &anki_templates,
+        &mut structure,
+        &mut renames,
+    );
+    let file_sort = model
+        .sort_field
+        .as_ref()
+        .and_then(|s| model.fields.iter().position(|f| &f.name == s))
+        .unwrap_or(0);
+    let anki_sort_name = anki
+        .fields
+        .get(anki.sort_field)
+        .map(|f| f.name.as_str())
+        .unwrap_or("");
+    let sort_changed = model.sort_field.is_some()
+        && model.fields.get(file_sort).map(|f| f.name.as_str()) != Some(anki_sort_name)
+        && field_matches.get(file_sort).copied().flatten() != Some(anki.sort_field);
+    if sort_changed {
+        structure.push(format!(
+            "sort field becomes '{}'",
+            model.fields[file_sort].name
+        ));
+    }
+
+    // Text: CSS and template sides, three ways.
+    let base = cx.base.and_then(|b| b.get(&model.name));
+    let mut text_base = BTreeMap::new();
+    let mut to_anki = false;
+    let mut new_file_model = model.clone();
+    let mut texts: Vec<(String, String, String)> = Vec::new(); // key, file, anki
+    texts.push((
+        "css".into(),
+        model.css.clone().unwrap_or_else(|| anki.css.clone()),
+        anki.css.clone(),
+    ));
+    for (t, matched) in model.templates.iter().zip(&template_matches) {
+        if let Some(a) = matched.map(|i| &anki.templates[i]) {
+            texts.push((
+                format!("{}.front", t.name),
+                t.front.clone(),
+                a.front.clone(),
+            ));
+            texts.push((format!("{}.back", t.name), t.back.clone(), a.back.clone()));
+        }
+    }
+    let mut final_anki_text: BTreeMap<String, String> = BTreeMap::new();
+    for (key, file, anki_text) in &texts {
+        let changed = base.and_then(|b| b.get(key)).map(|p| {
+            (
+                fingerprint(file) != p.file,
+                fingerprint(anki_text) != p.anki,
+            )
+        });
+        let v = verdict(file == anki_text, changed);
+        let act = action(v, cx.direction, cx.strategy);
+        let (f, a) = match act {
+            Action::ToAnki => {
+                to_anki = true;
+                plan.model_changes
+                    .push(format!("note type '{}': {} from the file", model.name, key));
+                (file.clone(), file.clone())
+            }
+            Action::ToFile => {
+                set_text(&mut new_file_model, key, anki_text);
+                plan.model_changes
+                    .push(format!("note type '{}': {} from Anki", model.name, key));
+                (anki_text.clone(), anki_text.clone())
+            }
+            Action::LeaveConflict => {
+                plan.model_changes.push(format!(
+                    "note type '{}': {} changed on both sides (left as is)",
+                    model.name, key
+                ));
+                (file.clone(), anki_text.clone())
+            }
+            Action::Nothing => (file.clone(), anki_text.clone()),
+        };
+        if f == a {
+            text_base.insert(key.clone(), SidePair::of(&f, &a));
+        } else if let Some(old) = base.and_then(|b| b.get(key)) {
+            text_base.insert(key.clone(), *old);
+        }
+        final_anki_text.insert(key.clone(), a);
+    }
+    plan.base.insert(model.name.clone(), text_base);
+
+    let structure_differs = !structure.is_empty();
+    if cx.direction.writes_anki() {
+        for s in &structure {
+            plan.schema_changes
+                .push(format!("note type '{}': {}", model.name, s));
+        }
+        for r in &renames {
+            plan.model_changes
+                .push(format!("note type '{}': {}", model.name, r));
+        }
+        if structure_differs || !renames.is_empty() || to_anki {
+            plan.update.push(model_update(
+                cx,
+                model,
+                anki,
+                &field_matches,
+                &template_matches,
+                file_sort,
+                &final_anki_text,
+                structure_differs,
+            ));
+        }
+        // Ids Anki has that the file lacks are written back.
+        fill_ids(&mut new_file_model, anki, &field_matches, &template_matches);
+    } else {
+        // Pull: the collection's structure wins; keep the file's Markdown choices that still apply.
+        if structure_differs || !renames.is_empty() {
+            plan.model_changes.push(format!(
+                "note type '{}': fields and templates from Anki",
+                model.name
+            ));
+            new_file_model = model_from_anki(anki, model);
+        } else {
+            fill_ids(&mut new_file_model, anki, &field_matches, &template_matches);
+        }
+    }
+    if new_file_model != *model {
+        plan.file_updates.push((index, new_file_model));
+    }
+}
+
+fn describe_structure(
+    kind: &str,
+    file: &[(String, Option<i64>)],
+    matches: &[Option<usize>],
+    anki: &[AnkiPart],
+    structure: &mut Vec<String>,
+    renames: &mut Vec<String>,
+) {
+    for ((name, _), m) in file.iter().zip(matches) {
+        match m {
+            None => structure.push(format!("add {kind} '{name}'")),
+            Some(i) if anki[*i].name != *name => {
+                renames.push(format!("rename {kind} '{}' to '{}'", anki[*i].name, name))
+            }
+            Some(_) => {}
+        }
+    }
+    for (i, part) in anki.iter().enumerate() {
+        if !matches.contains(&Some(i)) {
+            structure.push(format!(
+                "remove {kind} '{}' (only with --delete)",
+                part.name
+            ));
+        }
+    }
+    let order: Vec<usize> = matches.iter().flatten().copied().collect();
+    if order.windows(2).any(|w| w[0] > w[1]) {
+        structure.push(format!("reorder {kind}s"));
+    }
+}
+
+fn set_text(model: &mut Model, key: &str, value: &str) {
+    if key == "css" {
+        model.css = Some(value.to_owned());
+        return;
+    }
+    for t in &mut model.templates {
+        if key == format!("{}.front", t.name) {
+            t.front = value.to_owned();
+        } else if key == format!("{}.back", t.name) {
+            t.back = value.to_owned();
+        }
+    }
+}
+
+fn fill_ids(
+    model: &mut Model,
+    anki: &AnkiModel,
+    fields: &[Option<usize>],
+    templates: &[Option<usize>],
+) {
+    if model.id.is_none() {
+        model.id = Some(anki.id);
+    }
+    for (f, m) in model.fields.iter_mut().zip(fields) {
+        if f.id.is_none() {
+            f.id = m.and_then(|i| anki.fields[i].id);
+        }
+    }
+    for (t, m) in model.templates.iter_mut().zip(templates) {
+        if t.id.is_none() {
+            t.id = m.and_then(|i| anki.templates[i].id);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn model_update(
+    cx: &ModelContext,
+    model: &Model,
+    anki: &AnkiModel,
+    field_matches: &[Option<usize>],
+    template_matches: &[Option<usize>],
+    sort_field: usize,
+    text: &BTreeMap<String, String>,
+    schema_change: bool,
+) -> ModelUpdate {
+    let mut fields: Vec<PartUpdate> = model
+        .fields
+        .iter()
+        .zip(field_matches)
+        .map(|(f, m)| PartUpdate {
+            name: f.name.clone(),
+            id: f.id.or_else(|| m.and_then(|i| anki.fields[i].id)),
+            ord: m.map(|i| anki.fields[i].ord),
+        })
+        .collect();
+    let mut templates: Vec<TemplateUpdate> = model
+        .templates
+        .iter()
+        .zip(template_matches)
+        .map(|(t, m)| TemplateUpdate {
+            name: t.name.clone(),
+            id: t.id.or_else(|| m.and_then(|i| anki.templates[i].id)),
+            ord: m.map(|i| anki.templates[i].ord),
+            front: text
+                .get(&format!("{}.front", t.name))
+                .cloned()
+                .unwrap_or_else(|| t.front.clone()),
+            back: text
+                .get(&format!("{}.back", t.name))
+                .cloned()
+                .unwrap_or_else(|| t.back.clone()),
+        })
+        .collect();
+    // Parts only Anki has are removed only when the user asked for deletions; otherwise they
+    // stay, at the end, so no note loses content.
+    if !cx.delete {
+        for (i, f) in anki.fields.iter().enumerate() {
+            if !field_matches.contains(&Some(i)) {
+                fields.push(PartUpdate {
+                    name: f.name.clone(),
+                    id: f.id,
+                    ord: Some(f.ord),
+                });
+            }
+        }
+        for (i, t) in anki.templates.iter().enumerate() {
+            if !template_matches.contains(&Some(i)) {
+                templates.push(TemplateUpdate {
+                    name: t.name.clone(),
+                    id: t.id,
+                    ord: Some(t.ord),
+                    front: t.front.clone(),
+                    back: t.back.clone(),
+                });
+            }
+        }
+    }
+    ModelUpdate {
+        id: anki.id,
+        name: model.name.clone(),
+        fields,
+        templates,
+        css: text.get("css").cloned().unwrap_or_else(|| anki.css.clone()),
+        sort_field,
+        schema_change,
+    }
+}
+
+/// The file's description of a note type as the collection has it.
+pub fn model_from_anki(anki: &AnkiModel, file: &Model) -> Model {
+    let fields: Vec<FieldDef> = anki
+        .fields
+        .iter()
+        .map(|f| {
+            let old = file
+                .fields
+                .iter()
+                .find(|o| parts_match(&o.name, o.id, &f.name, f.id));
+            FieldDef {
+                name: f.name.clone(),
+                id: f.id,
+                ..old.cloned().unwrap_or_else(|| FieldDef::named(&f.name))
+            }
+        })
+        .collect();
+    let templates = anki
+        .templates
+        .iter()
+        .map(|t| {
+            let old = file
+                .templates
+                .iter()
+                .find(|o| parts_match(&o.name, o.id, &t.name, t.id));
+            TemplateDef {
+                name: t.name.clone(),
+                id: t.id,
+                front: t.front.clone(),
+                back: t.back.clone(),
+                browser_front: old.and_then(|o| o.browser_front.clone()),
+                browser_back: old.and_then(|o| o.browser_back.clone()),
+            }
+        })
+        .collect();
+    let markdown_fields = file
+        .markdown_fields
+        .iter()
+        .filter(|m| fields.iter().any(|f| &f.name == *m))
+        .cloned()
+        .collect();
+    Model {
+        name: anki.name.clone(),
+        id: Some(anki.id),
+        kind: anki.kind,
+        sort_field: anki.fields.get(anki.sort_field).map(|f| f.name.clone()),
+        css: Some(anki.css.clone()),
+        fields,
+        templates,
+        markdown_fields,
+        location: file.location,
+    }
+}

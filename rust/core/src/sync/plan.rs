@@ -1,0 +1,837 @@
+//! Building a sync plan: match the file's notes with Anki's, decide every difference by the
+//! rules in `rules.rs`, and list what to change on each side. Nothing is changed here; the
+//! Python side applies [`SyncPlan::anki`] in one undoable step, then [`super::finish`] writes
+//! the file and the new base.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::base::{fingerprint, Base, BaseNote, SidePair, BASE_VERSION};
+use super::field_values::FieldFormat;
+use super::models::{model_from_anki, plan_models, ModelContext, ModelUpdate};
+use super::report::{label, Change, NoteReport, Outcome, Report, Status};
+use super::rules::{action, merge_tags, same_tags, verdict, Action, Direction, Strategy, Verdict};
+use super::snapshot::{AnkiNote, AnkiSnapshot};
+use crate::deck_file::{Deck, DeckFile, Media, Model, Note};
+use crate::error::{Error, ParseError, ParseProblem, Result, SyncError};
+use crate::parse::parse_deck_file;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SyncRequest {
+    /// The deck file's path, for messages.
+    pub path: String,
+    pub text: String,
+    pub anki: AnkiSnapshot,
+    #[serde(default)]
+    pub base: Option<Base>,
+    pub direction: Direction,
+    #[serde(default)]
+    pub strategy: Option<Strategy>,
+    #[serde(default)]
+    pub delete: bool,
+    #[serde(default)]
+    pub allow_schema_change: bool,
+    /// Report everything and refuse nothing (the `fail` strategy and missing consent to a
+    /// schema change stop a real run, not a preview).
+    #[serde(default)]
+    pub preview: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AnkiChanges {
+    pub create_decks: Vec<String>,
+    pub create_models: Vec<Model>,
+    pub update_models: Vec<ModelUpdate>,
+    pub add_notes: Vec<NewNote>,
+    pub update_notes: Vec<NoteUpdate>,
+    pub move_notes: Vec<NoteMove>,
+    pub delete_notes: Vec<i64>,
+    pub media: Vec<Media>,
+}
+
+impl AnkiChanges {
+    pub fn is_empty(&self) -> bool {
+        self.create_decks.is_empty()
+            && self.create_models.is_empty()
+            && self.update_models.is_empty()
+            && self.add_notes.is_empty()
+            && self.update_notes.is_empty()
+            && self.move_notes.is_empty()
+            && self.delete_notes.is_empty()
+            && self.media.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewNote {
+    /// The note's index in the file, to write its id back.
+    pub file_index: usize,
+    pub model: String,
+    pub deck: String,
+    pub guid: Option<String>,
+    pub tags: Vec<String>,
+    /// Field name -> HTML.
+    pub fields: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NoteUpdate {
+    pub id: i64,
+    /// Only the fields that change, name -> HTML.
+    pub fields: IndexMap<String, String>,
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NoteMove {
+    pub id: i64,
+    pub deck: String,
+}
+
+/// One change to the deck file; applied in order by [`super::finish`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "edit", rename_all = "snake_case")]
+pub enum FileEdit {
+    SetField {
+        index: usize,
+        field: String,
+        value: String,
+    },
+    SetTags {
+        index: usize,
+        tags: Vec<String>,
+    },
+    SetDeck {
+        index: usize,
+        deck: String,
+    },
+    SetNoteId {
+        index: usize,
+        note_id: i64,
+    },
+    SetGuid {
+        index: usize,
+        guid: String,
+    },
+    AppendNote {
+        note: Note,
+    },
+    RemoveNotes {
+        indices: Vec<usize>,
+    },
+    AppendDeck {
+        deck: Deck,
+    },
+    AppendModel {
+        model: Model,
+    },
+    UpdateModel {
+        index: usize,
+        model: Model,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncPlan {
+    pub direction: Direction,
+    pub report: Report,
+    pub anki: AnkiChanges,
+    pub file_edits: Vec<FileEdit>,
+    /// The base once the plan is applied. Notes Anki has yet to create are keyed `new:INDEX`.
+    pub base: Base,
+}
+
+/// Which field is stored how, per model name.
+struct Formats(HashMap<String, HashSet<String>>);
+
+impl Formats {
+    fn of(&self, model: &str, field: &str) -> FieldFormat {
+        FieldFormat::for_field(self.0.get(model).is_some_and(|m| m.contains(field)))
+    }
+}
+
+pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
+    let deck = parse_deck_file(&req.path, &req.text)?;
+    check_against_collection(&req.path, &deck, &req.anki)?;
+    let strategy = req.strategy.unwrap_or(req.direction.default_strategy());
+    let direction = req.direction;
+    let old_base = req.base.clone().unwrap_or_default();
+
+    let models = plan_models(&ModelContext {
+        deck: &deck,
+        anki: &req.anki,
+        base: req.base.as_ref().map(|b| &b.models),
+        direction,
+        strategy,
+        delete: req.delete,
+    });
+    if !models.schema_changes.is_empty() && !req.allow_schema_change && !req.preview {
+        return Err(SyncError::SchemaChange {
+            changes: models.schema_changes.clone(),
+        }
+        .into());
+    }
+
+    let formats = Formats(
+        deck.models
+            .iter()
+            .map(|m| (m.name.clone(), m.markdown_fields.iter().cloned().collect()))
+            .collect(),
+    );
+    let mut out = Planner {
+        direction,
+        strategy,
+        delete: req.delete,
+        formats: &formats,
+        report: Report::default(),
+        anki: AnkiChanges::default(),
+        edits: Vec::new(),
+        base: Base {
+            version: BASE_VERSION,
+            notes: BTreeMap::new(),
+            models: models.base.clone(),
+        },
+        conflicts: Vec::new(),
+    };
+    out.anki.create_models = models.create.clone();
+    out.anki.update_models = models.update.clone();
+    out.report.schema_changes = models.schema_changes.clone();
+    out.report.model_changes = models.model_changes.clone();
+    for (index, model) in &models.file_updates {
+        out.edits.push(FileEdit::UpdateModel {
+            index: *index,
+            model: model.clone(),
+        });
+    }
+
+    // Match: note_id first, then guid (design section 3).
+    let by_id: HashMap<i64, usize> = req
+        .anki
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id, i))
+        .collect();
+    let by_guid: HashMap<&str, usize> = req
+        .anki
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.guid.as_str(), i))
+        .collect();
+    let mut claimed: HashMap<usize, usize> = HashMap::new(); // anki index -> file index
+    let mut pairs: Vec<(usize, Option<usize>)> = Vec::with_capacity(deck.notes.len());
+    let mut errors = Vec::new();
+    for (fi, note) in deck.notes.iter().enumerate() {
+        let found = note
+            .note_id
+            .and_then(|id| by_id.get(&id))
+            .or_else(|| note.guid.as_deref().and_then(|g| by_guid.get(g)))
+            .copied();
+        if let Some(ai) = found {
+            if let Some(&first) = claimed.get(&ai) {
+                errors.push(ParseError {
+                    path: req.path.clone(),
+                    location: note.location,
+                    problem: ParseProblem::SameAnkiNote {
+                        first_line: deck.notes[first].location.line,
+                    },
+                });
+                continue;
+            }
+            claimed.insert(ai, fi);
+        }
+        pairs.push((fi, found));
+    }
+    if !errors.is_empty() {
+        return Err(Error::DeckFile(errors));
+    }
+
+    let mut file_decks: HashSet<String> = deck.decks.iter().map(|d| d.name.clone()).collect();
+    let anki_decks: HashSet<&str> = req.anki.decks.iter().map(String::as_str).collect();
+    if direction.writes_anki() {
+        let mut wanted: Vec<&str> = deck.decks.iter().map(|d| d.name.as_str()).collect();
+        wanted.extend(deck.notes.iter().map(|n| n.deck.as_str()));
+        for name in wanted {
+            if !anki_decks.contains(name) && !out.anki.create_decks.iter().any(|d| d == name) {
+                out.anki.create_decks.push(name.to_owned());
+            }
+        }
+    }
+
+    for (fi, matched) in pairs {
+        let note = &deck.notes[fi];
+        match matched {
+            Some(ai) => out.matched(
+                note,
+                &req.anki.notes[ai],
+                old_base.notes.get(&req.anki.notes[ai].id.to_string()),
+            ),
+            None => out.file_only(note, &old_base),
+        }
+    }
+
+    let mut models_in_file: HashSet<String> = deck.models.iter().map(|m| m.name.clone()).collect();
+    for (ai, anki_note) in req.anki.notes.iter().enumerate() {
+        if claimed.contains_key(&ai) {
+            continue;
+        }
+        match old_base.notes.get(&anki_note.id.to_string()) {
+            Some(base_note) => out.deleted_in_file(anki_note, base_note),
+            None => {
+                if direction.writes_file() {
+                    if !models_in_file.contains(&anki_note.model) {
+                        if let Some(am) = req.anki.models.iter().find(|m| m.name == anki_note.model)
+                        {
+                            let empty = Model {
+                                markdown_fields: Vec::new(),
+                                ..model_from_anki(am, &placeholder_model(&am.name))
+                            };
+                            out.edits.push(FileEdit::AppendModel { model: empty });
+                            models_in_file.insert(am.name.clone());
+                        }
+                    }
+                    if !file_decks.contains(&anki_note.deck) {
+                        out.edits.push(FileEdit::AppendDeck {
+                            deck: Deck {
+                                name: anki_note.deck.clone(),
+                                description: None,
+                            },
+                        });
+                        file_decks.insert(anki_note.deck.clone());
+                    }
+                }
+                out.anki_only(anki_note);
+            }
+        }
+    }
+
+    if direction.writes_anki() {
+        out.anki.media = deck.media.clone();
+    }
+    out.report.conflicts_left = out.conflicts.len();
+    if strategy == Strategy::Fail && !out.conflicts.is_empty() && !req.preview {
+        return Err(SyncError::Conflicts {
+            details: out.conflicts,
+        }
+        .into());
+    }
+    Ok(SyncPlan {
+        direction,
+        report: out.report,
+        anki: out.anki,
+        file_edits: out.edits,
+        base: out.base,
+    })
+}
+
+pub(crate) fn placeholder_model(name: &str) -> Model {
+    Model {
+        name: name.to_owned(),
+        id: None,
+        kind: crate::deck_file::ModelKind::Standard,
+        fields: Vec::new(),
+        templates: Vec::new(),
+        css: None,
+        sort_field: None,
+        markdown_fields: Vec::new(),
+        location: crate::location::Location { line: 0, column: 0 },
+    }
+}
+
+/// Models and decks the file uses but does not define must exist in the collection, and notes
+/// of such models may only name fields the collection's note type has.
+fn check_against_collection(path: &str, deck: &DeckFile, anki: &AnkiSnapshot) -> Result<()> {
+    let mut errors = Vec::new();
+    let defined_decks: HashSet<&str> = deck.decks.iter().map(|d| d.name.as_str()).collect();
+    for note in &deck.notes {
+        let problem = if deck.model(&note.model).is_none() {
+            match anki.models.iter().find(|m| m.name == note.model) {
+                None => Some(ParseProblem::ModelNotFound {
+                    model: note.model.clone(),
+                }),
+                Some(m) => note
+                    .fields
+                    .keys()
+                    .find(|f| !m.fields.iter().any(|x| &x.name == *f))
+                    .map(|f| ParseProblem::UnknownField {
+                        field: f.clone(),
+                        model: m.name.clone(),
+                        known: m
+                            .fields
+                            .iter()
+                            .map(|x| x.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    }),
+            }
+        } else {
+            None
+        };
+        let problem = problem.or_else(|| {
+            (!defined_decks.contains(note.deck.as_str()) && !anki.decks.contains(&note.deck)).then(
+                || ParseProblem::DeckNotFound {
+                    deck: note.deck.clone(),
+                },
+            )
+        });
+        if let Some(problem) = problem {
+            errors.push(ParseError {
+                path: path.to_owned(),
+                location: note.location,
+                problem,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::DeckFile(errors))
+    }
+}
+
+struct Planner<'a> {
+    direction: Direction,
+    strategy: Strategy,
+    delete: bool,
+    formats: &'a Formats,
+    report: Report,
+    anki: AnkiChanges,
+    edits: Vec<FileEdit>,
+    base: Base,
+    /// One line per conflict, for the `fail` strategy's message.
+    conflicts: Vec<String>,
+}
+
+fn outcome(act: Action) -> Outcome {
+    match act {
+        Action::ToAnki => Outcome::ToAnki,
+        Action::ToFile => Outcome::ToFile,
+        Action::Nothing => Outcome::Pending,
+        Action::LeaveConflict => Outcome::Left,
+    }
+}
+
+impl Planner<'_> {
+    fn push_report(&mut self, report: NoteReport) {
+        self.report.counts.add(report.status);
+        if report.status != Status::Unchanged {
+            self.report.notes.push(report);
+        }
+    }
+
+    fn matched(&mut self, note: &Note, anki: &AnkiNote, base: Option<&BaseNote>) {
+        let (direction, strategy) = (self.direction, self.strategy);
+        let mut changes = Vec::new();
+        let mut update = NoteUpdate {
+            id: anki.id,
+            fields: IndexMap::new(),
+            tags: None,
+        };
+        let mut base_fields = BTreeMap::new();
+        let (mut file_side, mut anki_side, mut conflict, mut left) = (false, false, false, false);
+        let mut note_verdict = |v: Verdict, act: Action| {
+            file_side |= v == Verdict::FileChanged;
+            anki_side |= v == Verdict::AnkiChanged;
+            conflict |= v == Verdict::Conflict;
+            left |= act == Action::LeaveConflict;
+        };
+
+        if note.note_id != Some(anki.id) {
+            self.edits.push(FileEdit::SetNoteId {
+                index: note.index,
+                note_id: anki.id,
+            });
+        }
+        if note.guid.is_none() {
+            self.edits.push(FileEdit::SetGuid {
+                index: note.index,
+                guid: anki.guid.clone(),
+            });
+        }
+
+        for (name, file_value) in &note.fields {
+            // A field the note type lacks in Anki is a schema change the model plan reports.
+            let Some(anki_value) = anki.fields.get(name) else {
+                continue;
+            };
+            let format = self.formats.of(&note.model, name);
+            let old = base.and_then(|b| b.fields.get(name));
+            let (file_fp, anki_fp) = (fingerprint(file_value), fingerprint(anki_value));
+            let unchanged_since_base = old.is_some_and(|p| p.file == file_fp && p.anki == anki_fp);
+            let equivalent = unchanged_since_base || format.equivalent(file_value, anki_value);
+            let v = verdict(
+                equivalent,
+                old.map(|p| (p.file != file_fp, p.anki != anki_fp)),
+            );
+            let act = action(v, direction, strategy);
+            note_verdict(v, act);
+            let agreed = match act {
+                Action::ToAnki => {
+                    let html = format.to_anki(file_value);
+                    let pair = SidePair::of(file_value, &html);
+                    update.fields.insert(name.clone(), html);
+                    Some(pair)
+                }
+                Action::ToFile => {
+                    let text = format.to_file(anki_value);
+                    let pair = SidePair::of(&text, anki_value);
+                    self.edits.push(FileEdit::SetField {
+                        index: note.index,
+                        field: name.clone(),
+                        value: text,
+                    });
+                    Some(pair)
+                }
+                Action::Nothing if v == Verdict::Same => Some(SidePair {
+                    file: file_fp,
+                    anki: anki_fp,
+                }),
+                Action::Nothing | Action::LeaveConflict => old.copied(),
+            };
+            if let Some(pair) = agreed {
+                base_fields.insert(name.clone(), pair);
+            }
+            if v != Verdict::Same {
+                changes.push(Change {
+                    what: "field".into(),
+                    name: name.clone(),
+                    file: Some(file_value.clone()),
+                    anki: Some(format.to_file(anki_value)),
+                    conflict: v == Verdict::Conflict,
+                    outcome: outcome(act),
+                });
+            }
+        }
+
+        // Tags: a set, merged three ways when a base exists.
+        let tags_equal = same_tags(&note.tags, &anki.tags);
+        let mut base_tags = base.and_then(|b| b.tags.clone());
+        if !tags_equal {
+            let (v, act, merged) = match base.and_then(|b| b.tags.as_ref()) {
+                Some(b) => {
+                    let file_moved = !same_tags(&note.tags, b);
+                    let anki_moved = !same_tags(&anki.tags, b);
+                    if file_moved && anki_moved {
+                        let merged = merge_tags(&note.tags, &anki.tags, b);
+                        // Both sides changed different tags: each side gets the union of edits.
+                        note_verdict(Verdict::AnkiChanged, Action::ToFile);
+                        (Verdict::FileChanged, Action::ToAnki, Some(merged))
+                    } else {
+                        let v = verdict(false, Some((file_moved, anki_moved)));
+                        (v, action(v, direction, strategy), None)
+                    }
+                }
+                None => {
+                    let v = Verdict::Conflict;
+                    (v, action(v, direction, strategy), None)
+                }
+            };
+            note_verdict(v, act);
+            match (&merged, act) {
+                (Some(merged), _) => {
+                    if direction.writes_anki() {
+                        update.tags = Some(merged.clone());
+                    }
+                    if direction.writes_file() {
+                        self.edits.push(FileEdit::SetTags {
+                            index: note.index,
+                            tags: merged.clone(),
+                        });
+                    }
+                    if direction == Direction::Sync {
+                        base_tags = Some(merged.clone());
+                    }
+                }
+                (None, Action::ToAnki) => {
+                    update.tags = Some(note.tags.clone());
+                    base_tags = Some(note.tags.clone());
+                }
+                (None, Action::ToFile) => {
+                    self.edits.push(FileEdit::SetTags {
+                        index: note.index,
+                        tags: anki.tags.clone(),
+                    });
+                    base_tags = Some(anki.tags.clone());
+                }
+                _ => {}
+            }
+            changes.push(Change {
+                what: "tags".into(),
+                name: "tags".into(),
+                file: Some(note.tags.join(" ")),
+                anki: Some(anki.tags.join(" ")),
+                conflict: v == Verdict::Conflict,
+                outcome: if merged.is_some() {
+                    Outcome::ToAnki
+                } else {
+                    outcome(act)
+                },
+            });
+        } else {
+            base_tags = Some(note.tags.clone());
+        }
+
+        // Deck: where the note's cards are.
+        let mut base_deck = base.and_then(|b| b.deck.clone());
+        if note.deck == anki.deck {
+            base_deck = Some(note.deck.clone());
+        } else {
+            let old = base.and_then(|b| b.deck.as_deref());
+            let v = verdict(false, old.map(|d| (d != note.deck, d != anki.deck)));
+            let act = action(v, direction, strategy);
+            note_verdict(v, act);
+            match act {
+                Action::ToAnki => {
+                    self.anki.move_notes.push(NoteMove {
+                        id: anki.id,
+                        deck: note.deck.clone(),
+                    });
+                    base_deck = Some(note.deck.clone());
+                }
+                Action::ToFile => {
+                    self.edits.push(FileEdit::SetDeck {
+                        index: note.index,
+                        deck: anki.deck.clone(),
+                    });
+                    base_deck = Some(anki.deck.clone());
+                }
+                _ => {}
+            }
+            changes.push(Change {
+                what: "deck".into(),
+                name: "deck".into(),
+                file: Some(note.deck.clone()),
+                anki: Some(anki.deck.clone()),
+                conflict: v == Verdict::Conflict,
+                outcome: outcome(act),
+            });
+        }
+
+        if !update.fields.is_empty() || update.tags.is_some() {
+            self.anki.update_notes.push(update);
+        }
+        if left {
+            self.conflicts.push(format!(
+                "line {}: note {} ('{}'): {}",
+                note.location.line,
+                anki.id,
+                first_value(&note.fields),
+                changes
+                    .iter()
+                    .filter(|c| c.conflict)
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        self.base.notes.insert(
+            anki.id.to_string(),
+            BaseNote {
+                deck: base_deck,
+                tags: base_tags,
+                fields: base_fields,
+            },
+        );
+        let status = if conflict {
+            Status::Conflict
+        } else {
+            match (file_side, anki_side) {
+                (true, true) => Status::ChangedOnBothSides,
+                (true, false) => Status::ChangedInFile,
+                (false, true) => Status::ChangedInAnki,
+                (false, false) => Status::Unchanged,
+            }
+        };
+        self.push_report(NoteReport {
+            status,
+            note_id: Some(anki.id),
+            guid: Some(anki.guid.clone()),
+            label: label(first_value(&note.fields)),
+            line: Some(note.location.line),
+            changes,
+        });
+    }
+
+    fn file_only(&mut self, note: &Note, base: &Base) {
+        let in_base = note.note_id.and_then(|id| base.notes.get(&id.to_string()));
+        let status = if let Some(base_note) = in_base {
+            // It was synced before and Anki no longer has it.
+            let edited = note.fields.iter().any(|(k, v)| {
+                base_note
+                    .fields
+                    .get(k)
+                    .is_some_and(|p| p.file != fingerprint(v))
+            });
+            if self.delete && self.direction.writes_file() && !edited {
+                self.edits.push(FileEdit::RemoveNotes {
+                    indices: vec![note.index],
+                });
+            } else {
+                if edited {
+                    self.report.warnings.push(format!(
+                        "line {}: note {} was deleted in Anki but edited in the file; kept",
+                        note.location.line,
+                        note.note_id.unwrap_or_default()
+                    ));
+                }
+                self.base.notes.insert(
+                    note.note_id.unwrap_or_default().to_string(),
+                    base_note.clone(),
+                );
+            }
+            Status::DeletedInAnki
+        } else {
+            if self.direction.writes_anki() {
+                let fields: IndexMap<String, String> = note
+                    .fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.formats.of(&note.model, k).to_anki(v)))
+                    .collect();
+                let base_fields = note
+                    .fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), SidePair::of(v, &fields[k])))
+                    .collect();
+                self.base.notes.insert(
+                    format!("new:{}", note.index),
+                    BaseNote {
+                        deck: Some(note.deck.clone()),
+                        tags: Some(note.tags.clone()),
+                        fields: base_fields,
+                    },
+                );
+                self.anki.add_notes.push(NewNote {
+                    file_index: note.index,
+                    model: note.model.clone(),
+                    deck: note.deck.clone(),
+                    guid: note.guid.clone(),
+                    tags: note.tags.clone(),
+                    fields,
+                });
+            }
+            Status::FileOnly
+        };
+        self.push_report(NoteReport {
+            status,
+            note_id: note.note_id,
+            guid: note.guid.clone(),
+            label: label(first_value(&note.fields)),
+            line: Some(note.location.line),
+            changes: Vec::new(),
+        });
+    }
+
+    fn deleted_in_file(&mut self, anki: &AnkiNote, base_note: &BaseNote) {
+        let edited = anki.fields.iter().any(|(k, v)| {
+            base_note
+                .fields
+                .get(k)
+                .is_some_and(|p| p.anki != fingerprint(v))
+        });
+        if self.delete && self.direction.writes_anki() && !edited {
+            self.anki.delete_notes.push(anki.id);
+        } else {
+            if edited {
+                self.report.warnings.push(format!(
+                    "note {} was deleted in the file but edited in Anki; kept",
+                    anki.id
+                ));
+            }
+            self.base
+                .notes
+                .insert(anki.id.to_string(), base_note.clone());
+        }
+        self.push_report(NoteReport {
+            status: Status::DeletedInFile,
+            note_id: Some(anki.id),
+            guid: Some(anki.guid.clone()),
+            label: label(first_value(&anki.fields)),
+            line: None,
+            changes: Vec::new(),
+        });
+    }
+
+    fn anki_only(&mut self, anki: &AnkiNote) {
+        if self.direction.writes_file() {
+            let fields: IndexMap<String, String> = anki
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), self.formats.of(&anki.model, k).to_file(v)))
+                .collect();
+            let base_fields = anki
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), SidePair::of(&fields[k], v)))
+                .collect();
+            self.base.notes.insert(
+                anki.id.to_string(),
+                BaseNote {
+                    deck: Some(anki.deck.clone()),
+                    tags: Some(anki.tags.clone()),
+                    fields: base_fields,
+                },
+            );
+            self.edits.push(FileEdit::AppendNote {
+                note: Note {
+                    index: usize::MAX,
+                    location: crate::location::Location { line: 0, column: 0 },
+                    deck: anki.deck.clone(),
+                    model: anki.model.clone(),
+                    tags: anki.tags.clone(),
+                    guid: Some(anki.guid.clone()),
+                    note_id: Some(anki.id),
+                    fields,
+                },
+            });
+        }
+        self.push_report(NoteReport {
+            status: Status::AnkiOnly,
+            note_id: Some(anki.id),
+            guid: Some(anki.guid.clone()),
+            label: label(first_value(&anki.fields)),
+            line: None,
+            changes: Vec::new(),
+        });
+    }
+}
+
+fn first_value(fields: &IndexMap<String, String>) -> &str {
+    fields.values().next().map_or("", String::as_str)
+}
+
+/// Which notes the Python side must read from the collection for this file: its decks (with
+/// subdecks), the note ids the file or the base names, and the guids the file names.
+#[derive(Debug, Serialize)]
+pub struct Scope {
+    pub decks: Vec<String>,
+    pub note_ids: Vec<i64>,
+    pub guids: Vec<String>,
+    pub models: Vec<String>,
+}
+
+pub fn scope(path: &str, text: &str, base: Option<&Base>) -> Result<Scope> {
+    let deck = parse_deck_file(path, text)?;
+    let mut decks: Vec<String> = deck.decks.iter().map(|d| d.name.clone()).collect();
+    for note in &deck.notes {
+        if !decks.contains(&note.deck) {
+            decks.push(note.deck.clone());
+        }
+    }
+    let mut note_ids: Vec<i64> = deck.notes.iter().filter_map(|n| n.note_id).collect();
+    if let Some(base) = base {
+        note_ids.extend(base.notes.keys().filter_map(|k| k.parse::<i64>().ok()));
+    }
+    note_ids.sort_unstable();
+    note_ids.dedup();
+    let mut models: Vec<String> = deck.models.iter().map(|m| m.name.clone()).collect();
+    models.extend(deck.external_models.iter().cloned());
+    Ok(Scope {
+        decks,
+        note_ids,
+        guids: deck.notes.iter().filter_map(|n| n.guid.clone()).collect(),
+        models,
+    })
+}
