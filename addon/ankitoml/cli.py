@@ -5,21 +5,53 @@ Every error is one message naming the file and place; never a traceback.
 """
 
 import argparse
+import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Optional
 
 from . import deck_file
-from .errors import AnkitomlError, CollectionInUseError
+from .errors import AnkitomlError, CollectionInUseError, ConflictError
 
 EXIT_OK = 0
 EXIT_CONFLICTS = 1
 EXIT_BAD_INPUT = 2
 EXIT_IN_USE = 3
 
+STATUS_LABELS = {
+    "file_only": "only in file",
+    "anki_only": "only in Anki",
+    "changed_in_file": "changed in file",
+    "changed_in_anki": "changed in Anki",
+    "changed_on_both_sides": "changed on both sides (merged)",
+    "conflict": "conflict",
+    "deleted_in_file": "deleted in file",
+    "deleted_in_anki": "deleted in Anki",
+    "unchanged": "unchanged",
+}
+OUTCOME_LABELS = {
+    "to_anki": "file -> Anki",
+    "to_file": "Anki -> file",
+    "pending": "not in this direction",
+    "left": "left as is",
+}
+
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@contextmanager
+def _collection(path: str) -> Iterator[Any]:
+    from . import collection_io
+
+    col = collection_io.open_collection(Path(path))
+    try:
+        yield col
+    finally:
+        col.close()
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -36,26 +68,204 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .actions import export_deck
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        print(
+            f"error: {out} exists; use 'ankitoml pull' to update it (keeps your comments), "
+            "or --force to replace it",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    pairs = []
+    for item in args.markdown_field:
+        model, sep, field = item.partition(":")
+        if not sep or not model or not field:
+            print(f"error: --markdown-field wants MODEL:FIELD, not '{item}'", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        pairs.append((model, field))
+    with _collection(args.collection) as col:
+        print(export_deck(col, args.deck, out, pairs, args.markdown))
+    return EXIT_OK
+
+
+def _print_report(report: dict[str, Any], with_diff: bool) -> None:
+    from .actions import COUNT_LABELS
+
+    for key, label in COUNT_LABELS:
+        print(f"  {label:<16} {report['counts'][key]}")
+    for line in report["schema_changes"]:
+        print(f"  schema change: {line}")
+    for line in report["model_changes"]:
+        print(f"  note type: {line}")
+    for line in report["warnings"]:
+        print(f"  warning: {line}")
+    for note in report["notes"]:
+        where = f"line {note['line']}" if note["line"] else "Anki only"
+        ident = note["note_id"] if note["note_id"] is not None else "new"
+        print(f"[{STATUS_LABELS[note['status']]}] {where}, note {ident}: {note['label']}")
+        if not with_diff:
+            continue
+        for change in note["changes"]:
+            mark = " (conflict)" if change["conflict"] else ""
+            outcome = OUTCOME_LABELS[change["outcome"]]
+            print(f"    {change['what']} '{change['name']}'{mark}: {outcome}")
+            print(f"      file: {change['file']!r}")
+            print(f"      anki: {change['anki']!r}")
+
+
+def _cmd_look(args: argparse.Namespace, with_diff: bool) -> int:
+    from .actions import SyncOptions, prepare
+
+    with _collection(args.collection) as col:
+        prepared = prepare(col, Path(args.file), SyncOptions("sync", "skip"), preview=True)
+    if args.json:
+        print(json.dumps(prepared.report, indent=2, ensure_ascii=False))
+    else:
+        print(f"{args.file} against {args.collection}:")
+        _print_report(prepared.report, with_diff)
+    return EXIT_OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    return _cmd_look(args, with_diff=False)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    return _cmd_look(args, with_diff=True)
+
+
+def _cmd_transfer(args: argparse.Namespace, direction: str) -> int:
+    from .actions import SyncOptions, apply_prepared, prepare
+
+    options = SyncOptions(
+        direction=direction,
+        strategy=args.conflict,
+        delete=args.delete,
+        allow_schema_change=getattr(args, "allow_schema_change", False),
+    )
+    with _collection(args.collection) as col:
+        prepared = prepare(col, Path(args.file), options)
+        if getattr(args, "dry_run", False):
+            print(f"dry run: nothing changed; {direction} would do:")
+            _print_report(prepared.report, with_diff=True)
+        else:
+            _, text = apply_prepared(col, prepared)
+            print(text)
+    return EXIT_CONFLICTS if prepared.report["conflicts_left"] else EXIT_OK
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    return _cmd_transfer(args, "push")
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    return _cmd_transfer(args, "pull")
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    return _cmd_transfer(args, "sync")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .actions import STRATEGIES
+
     parser = argparse.ArgumentParser(
         prog="ankitoml",
-        description="Keep Anki decks and note types as TOML files, synced with a collection.",
+        description="Keep Anki decks and note types as TOML files, synced with a collection. "
+        "Run it with Anki closed; inside Anki use Tools > TOML Decks.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_collection(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-c",
+            "--collection",
+            required=True,
+            metavar="COLLECTION",
+            help="the collection file (collection.anki2 in your Anki profile folder)",
+        )
 
     check = commands.add_parser("check", help="validate a deck file")
     check.add_argument("file", metavar="FILE")
     check.set_defaults(run=cmd_check)
+
+    export = commands.add_parser("export", help="write a deck (with subdecks) to a new file")
+    with_collection(export)
+    export.add_argument("--deck", required=True, metavar="NAME")
+    export.add_argument("-o", "--output", required=True, metavar="FILE")
+    export.add_argument(
+        "--markdown-field",
+        action="append",
+        default=[],
+        metavar="MODEL:FIELD",
+        help="hold this field as Markdown in the file (repeatable)",
+    )
+    export.add_argument(
+        "--markdown",
+        action="store_true",
+        help="hold every field of every exported note type as Markdown",
+    )
+    export.add_argument("--force", action="store_true", help="replace an existing file")
+    export.set_defaults(run=cmd_export)
+
+    for name, run, helptext, default in (
+        ("push", cmd_push, "file -> Anki", "prefer_toml"),
+        ("pull", cmd_pull, "Anki -> file", "prefer_anki"),
+        ("sync", cmd_sync, "both ways", "skip"),
+    ):
+        p = commands.add_parser(name, help=helptext)
+        with_collection(p)
+        p.add_argument("file", metavar="FILE")
+        p.add_argument(
+            "--conflict",
+            choices=STRATEGIES,
+            default=None,
+            help=f"what to do with notes changed on both sides (default {default})",
+        )
+        p.add_argument(
+            "--delete",
+            action="store_true",
+            help="apply deletions (notes deleted on one side); never without it",
+        )
+        if name != "pull":
+            p.add_argument(
+                "--allow-schema-change",
+                action="store_true",
+                help="allow adding, removing or reordering fields and templates "
+                "(forces a one-way sync with AnkiWeb)",
+            )
+            p.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+        p.set_defaults(run=run)
+
+    for name, run, helptext in (
+        ("preview", cmd_preview, "counts and notes by status; changes nothing"),
+        ("diff", cmd_diff, "field-by-field differences; changes nothing"),
+    ):
+        p = commands.add_parser(name, help=helptext)
+        with_collection(p)
+        p.add_argument("file", metavar="FILE")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(run=run)
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except CollectionInUseError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_IN_USE
+    except ConflictError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_CONFLICTS
     except AnkitomlError as err:
-        print(f"error: {err}" if "\n" not in str(err) else str(err), file=sys.stderr)
+        message = str(err)
+        print(
+            message if "\n" in message and ":" in message.split("\n")[0] else f"error: {message}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT

@@ -3,7 +3,7 @@
 
 import json
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 from .errors import FileAccessError
 from .native import core
@@ -15,15 +15,17 @@ def read_text(path: Path) -> str:
     except FileNotFoundError:
         raise FileAccessError(f"{path}: no such file") from None
     except UnicodeDecodeError as err:
-        raise FileAccessError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+        raise FileAccessError(
+            f"{path}: not UTF-8 text ({err.reason} at byte {err.start})"
+        ) from None
     except OSError as err:
         raise FileAccessError(f"{path}: {err.strerror}") from None
 
 
-def parse(path: Path, text: str) -> Dict[str, Any]:
+def parse(path: Path, text: str) -> dict[str, Any]:
     """The validated deck as plain data (see ``rust/core/src/deck_file.rs``)."""
     return json.loads(core.parse_deck_file(str(path), text))
 
 
-def load(path: Path) -> Dict[str, Any]:
+def load(path: Path) -> dict[str, Any]:
     return parse(path, read_text(path))

@@ -11,6 +11,8 @@ AnkitomlError = core.AnkitomlError
 DeckFileError = core.DeckFileError
 FileAccessError = core.FileAccessError
 InternalError = core.InternalError
+ConflictError = core.ConflictError
+SchemaChangeError = core.SchemaChangeError
 
 
 class CollectionInUseError(AnkitomlError):
@@ -19,7 +21,3 @@ class CollectionInUseError(AnkitomlError):
 
 class CollectionDataError(AnkitomlError):
     """The collection lacks something the deck file needs (a deck, a note type)."""
-
-
-class ConflictError(AnkitomlError):
-    """Notes changed on both sides and the strategy was ``fail``."""

@@ -1,0 +1,177 @@
+"""The actions the CLI and the add-on's dialogs share: export, preview, push, pull, sync.
+
+Each works on an open collection. ``prepare`` reads the deck file and the collection and asks
+the core for a plan (nothing changes); ``apply_prepared`` applies it as one undo step, then
+writes the deck file atomically and records the new base. If the file cannot be written, the
+collection change is undone, so both sides stay as they were.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from . import base_store, collection_io, deck_file
+from .errors import CollectionDataError, FileAccessError
+from .native import core
+
+DIRECTIONS = ("push", "pull", "sync")
+STRATEGIES = ("prefer_toml", "prefer_anki", "skip", "fail")
+UNDO_NAMES = {"push": "Push TOML deck", "pull": "Pull TOML deck", "sync": "Sync TOML deck"}
+COUNT_LABELS = (
+    ("file_only", "only in file"),
+    ("anki_only", "only in Anki"),
+    ("changed_in_file", "changed in file"),
+    ("changed_in_anki", "changed in Anki"),
+    ("conflicts", "conflicts"),
+    ("deleted_in_file", "deleted in file"),
+    ("deleted_in_anki", "deleted in Anki"),
+    ("unchanged", "unchanged"),
+)
+
+
+@dataclass
+class SyncOptions:
+    direction: str = "sync"
+    strategy: Optional[str] = None
+    delete: bool = False
+    allow_schema_change: bool = False
+
+
+@dataclass
+class Prepared:
+    path: Path
+    text: str
+    options: SyncOptions
+    plan: dict[str, Any]
+    base_path: Path
+    report: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.report = self.plan["report"]
+
+
+def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Prepared:
+    """Plan a push, pull or sync of ``path`` against ``col``. Reads only."""
+    path = Path(path)
+    text = deck_file.read_text(path)
+    base_path = base_store.base_path(col.path, path)
+    base_json = base_store.load(base_path)
+    scope = json.loads(core.sync_scope(str(path), text, base_json))
+    snapshot = collection_io.read_snapshot(col, scope)
+    request = {
+        "path": str(path),
+        "text": text,
+        "anki": snapshot,
+        "base": json.loads(base_json) if base_json else None,
+        "direction": options.direction,
+        "strategy": options.strategy,
+        "delete": options.delete,
+        "allow_schema_change": options.allow_schema_change,
+        "preview": preview,
+    }
+    plan = json.loads(core.plan_sync(json.dumps(request)))
+    return Prepared(path=path, text=text, options=options, plan=plan, base_path=base_path)
+
+
+def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
+    """Apply a plan: Anki in one undo step, then the deck file, then the base."""
+    path = prepared.path
+    # The user may have edited or moved the file since the preview: never apply a stale plan.
+    if deck_file.read_text(path) != prepared.text:
+        raise FileAccessError(f"{path}: changed since it was read; nothing was changed, run again")
+    undo_name = UNDO_NAMES[prepared.options.direction]
+    changes, applied = collection_io.apply_changes(
+        col, prepared.plan["anki"], path.parent, undo_name
+    )
+    anki_changed = bool(applied["added"]) or _has_anki_work(prepared.plan["anki"])
+    try:
+        finished = json.loads(
+            core.finish_sync(
+                str(path), prepared.text, json.dumps(prepared.plan), json.dumps(applied)
+            )
+        )
+        if finished["text"] is not None:
+            core.write_file_atomic(str(path), finished["text"])
+    except BaseException:
+        if anki_changed:
+            collection_io.undo_last(col)
+        raise
+    base_store.save(prepared.base_path, json.dumps(finished["base"]))
+    return changes, summary(prepared.report, prepared.options.direction)
+
+
+def _has_anki_work(changes: dict[str, Any]) -> bool:
+    return any(changes[key] for key in changes)
+
+
+def run(col, path: Path, options: SyncOptions) -> tuple[Prepared, str]:
+    prepared = prepare(col, path, options)
+    _, text = apply_prepared(col, prepared)
+    return prepared, text
+
+
+def summary(report: dict[str, Any], direction: str) -> str:
+    counts = report["counts"]
+    parts = [f"{counts[key]} {label}" for key, label in COUNT_LABELS if counts[key]]
+    text = f"{direction}: " + (", ".join(parts) if parts else "nothing to do")
+    if report["conflicts_left"]:
+        text += f"; {report['conflicts_left']} conflict(s) left unresolved (strategy 'skip')"
+    return text
+
+
+def export_deck(
+    col,
+    deck_name: str,
+    out_path: Path,
+    markdown_fields: Iterable[tuple[str, str]] = (),
+    markdown_all: bool = False,
+) -> str:
+    """Write a new deck file for ``deck_name`` (with subdecks) and record the base."""
+    out_path = Path(out_path)
+    deck_id = col.decks.id_for_name(deck_name)
+    if deck_id is None:
+        raise CollectionDataError(f"no deck named '{deck_name}' in the collection")
+    deck_ids = list(dict.fromkeys(col.decks.deck_and_child_ids(deck_id)))
+    decks = []
+    for did in deck_ids:
+        deck = col.decks.get(did)
+        decks.append({"name": deck["name"], "description": deck.get("desc") or None})
+    note_ids = list(col.find_notes(collection_io.deck_search(col, [deck_name])))
+    notes = collection_io.read_notes(col, note_ids)
+    used = {n["model"] for n in notes}
+    models = [collection_io.model_snapshot(m) for m in col.models.all() if m["name"] in used]
+
+    markdown: dict[str, list[str]] = {}
+    for model_name, field_name in markdown_fields:
+        model = next((m for m in models if m["name"] == model_name), None)
+        if model is None or field_name not in [f["name"] for f in model["fields"]]:
+            raise CollectionDataError(
+                f"--markdown-field {model_name}:{field_name}: no such field in the exported notes"
+            )
+        markdown.setdefault(model_name, []).append(field_name)
+    if markdown_all:
+        markdown = {m["name"]: [f["name"] for f in m["fields"]] for m in models}
+
+    media_names = set()
+    for note in notes:
+        model_id = next(m["id"] for m in models if m["name"] == note["model"])
+        for value in note["fields"].values():
+            media_names.update(col.media.files_in_str(model_id, value))
+    copied = collection_io.copy_media_out(col, media_names, out_path.parent / "media")
+    request = {
+        "package": {"name": deck_name, "version": None, "author": None, "description": None},
+        "decks": decks,
+        "models": models,
+        "notes": notes,
+        "markdown_fields": markdown,
+        "media": [{"name": name, "path": f"media/{name}"} for name in copied],
+    }
+    exported = json.loads(core.export_deck(json.dumps(request)))
+    core.write_file_atomic(str(out_path), exported["text"])
+    base_store.save(base_store.base_path(col.path, out_path), json.dumps(exported["base"]))
+    return (
+        f"exported {len(notes)} notes, {len(models)} note types and {len(decks)} decks "
+        f"to {out_path}"
+    )

@@ -1,0 +1,336 @@
+"""Reading and writing the collection, through the ``anki`` package's API only.
+
+Reads are bulk (one query per few hundred notes, never one backend call per note) so 100,000-note
+decks stay quick; the reads use ``col.db`` for selects only. Every write goes through Anki's own
+operations, inside one custom undo step, all or nothing: if anything fails half way, the step is
+undone and the collection is as it was.
+"""
+
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Optional
+
+from .errors import CollectionDataError, CollectionInUseError, FileAccessError
+
+# Anki's legacy note type kinds.
+_MODEL_CLOZE = 1
+_CHUNK = 500
+
+
+def open_collection(path: Path):
+    """Open a collection file for the CLI. Refuses a file Anki (or anything else) has open."""
+    from anki.collection import Collection
+
+    if not path.exists():
+        raise FileAccessError(f"{path}: no such collection file")
+    try:
+        return Collection(str(path))
+    except Exception as err:  # the backend's error types differ between Anki versions
+        text = str(err).lower()
+        if "lock" in text or "busy" in text:
+            raise CollectionInUseError(
+                f"{path}: the collection is open in Anki or another program; "
+                "close it (or use the add-on inside Anki) and try again"
+            ) from None
+        raise FileAccessError(f"{path}: cannot open the collection: {err}") from None
+
+
+def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _placeholders(items: list[Any]) -> str:
+    return ",".join("?" * len(items))
+
+
+def deck_search(col, deck_names: list[str]) -> str:
+    """A search for the notes in these decks and their subdecks, escaped by Anki itself."""
+    from anki.collection import SearchNode
+
+    nodes = [SearchNode(deck=name) for name in deck_names]
+    return col.build_search_string(*nodes, joiner="OR")
+
+
+def note_ids_in_scope(col, scope: dict[str, Any]) -> list[int]:
+    existing_decks = {d.name for d in col.decks.all_names_and_ids()}
+    decks = [d for d in scope["decks"] if d in existing_decks]
+    ids = set(col.find_notes(deck_search(col, decks))) if decks else set()
+    for chunk in _chunks(scope["note_ids"]):
+        ids.update(
+            col.db.list(f"select id from notes where id in ({_placeholders(chunk)})", *chunk)
+        )
+    for chunk in _chunks(scope["guids"]):
+        ids.update(
+            col.db.list(f"select id from notes where guid in ({_placeholders(chunk)})", *chunk)
+        )
+    return sorted(ids)
+
+
+def model_snapshot(model: dict[str, Any]) -> dict[str, Any]:
+    """A note type as the core's ``AnkiModel``."""
+
+    def part_id(part: dict[str, Any]) -> Optional[int]:
+        # Anki 23.10+ keeps a random id per field and template; 0 or absent means none.
+        return part.get("id") or None
+
+    return {
+        "id": model["id"],
+        "name": model["name"],
+        "kind": "cloze" if model.get("type") == _MODEL_CLOZE else "standard",
+        "fields": [{"name": f["name"], "id": part_id(f), "ord": f["ord"]} for f in model["flds"]],
+        "templates": [
+            {
+                "name": t["name"],
+                "id": part_id(t),
+                "ord": t["ord"],
+                "front": t["qfmt"],
+                "back": t["afmt"],
+            }
+            for t in model["tmpls"]
+        ],
+        "css": model.get("css", ""),
+        "sort_field": model.get("sortf", 0),
+        "original_id": model.get("originalId") or None,
+    }
+
+
+def read_notes(col, note_ids: list[int]) -> list[dict[str, Any]]:
+    """Notes as the core's ``AnkiNote``: fields by name, deck of the first card."""
+    deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
+    field_names: dict[int, list[str]] = {}
+    model_names: dict[int, str] = {}
+    notes = []
+    for chunk in _chunks(note_ids):
+        marks = _placeholders(chunk)
+        first_deck = {}
+        for nid, did in col.db.all(
+            f"select nid, did from cards where nid in ({marks}) order by nid, ord", *chunk
+        ):
+            first_deck.setdefault(nid, did)
+        for nid, guid, mid, tags, flds in col.db.all(
+            f"select id, guid, mid, tags, flds from notes where id in ({marks}) order by id",
+            *chunk,
+        ):
+            if mid not in field_names:
+                model = col.models.get(mid)
+                field_names[mid] = [f["name"] for f in model["flds"]]
+                model_names[mid] = model["name"]
+            values = flds.split("\x1f")
+            notes.append(
+                {
+                    "id": nid,
+                    "guid": guid,
+                    "model": model_names[mid],
+                    "deck": deck_names.get(first_deck.get(nid), ""),
+                    "tags": tags.split(),
+                    "fields": dict(zip(field_names[mid], values)),
+                }
+            )
+    return notes
+
+
+def read_snapshot(col, scope: dict[str, Any]) -> dict[str, Any]:
+    notes = read_notes(col, note_ids_in_scope(col, scope))
+    wanted = set(scope["models"]) | {n["model"] for n in notes}
+    models = [model_snapshot(m) for m in col.models.all() if m["name"] in wanted]
+    decks = [d.name for d in col.decks.all_names_and_ids()]
+    return {"notes": notes, "models": models, "decks": decks}
+
+
+def _new_model(col, spec: dict[str, Any]) -> dict[str, Any]:
+    model = col.models.new(spec["name"])
+    if spec["kind"] == "cloze":
+        model["type"] = _MODEL_CLOZE
+    for field in spec["fields"]:
+        new = col.models.new_field(field["name"])
+        if field.get("id") is not None:
+            new["id"] = field["id"]
+        for key, legacy in (
+            ("font", "font"),
+            ("size", "size"),
+            ("rtl", "rtl"),
+            ("sticky", "sticky"),
+        ):
+            if field.get(key) is not None:
+                new[legacy] = field[key]
+        if field.get("description") is not None:
+            new["description"] = field["description"]
+        col.models.add_field(model, new)
+    for template in spec["templates"]:
+        new = col.models.new_template(template["name"])
+        new["qfmt"] = template["front"]
+        new["afmt"] = template["back"]
+        if template.get("id") is not None:
+            new["id"] = template["id"]
+        new["bqfmt"] = template.get("browser_front") or ""
+        new["bafmt"] = template.get("browser_back") or ""
+        col.models.add_template(model, new)
+    if spec.get("css") is not None:
+        model["css"] = spec["css"]
+    names = [f["name"] for f in spec["fields"]]
+    if spec.get("sort_field") in names:
+        model["sortf"] = names.index(spec["sort_field"])
+    return model
+
+
+def _update_model(col, update: dict[str, Any]) -> None:
+    model = col.models.get(update["id"])
+    old_fields = {f["ord"]: f for f in model["flds"]}
+    fields = []
+    for part in update["fields"]:
+        field = old_fields[part["ord"]] if part["ord"] is not None else col.models.new_field("")
+        field["name"] = part["name"]
+        if part.get("id") is not None:
+            field["id"] = part["id"]
+        fields.append(field)
+    old_templates = {t["ord"]: t for t in model["tmpls"]}
+    templates = []
+    for part in update["templates"]:
+        template = (
+            old_templates[part["ord"]] if part["ord"] is not None else col.models.new_template("")
+        )
+        template["name"] = part["name"]
+        template["qfmt"] = part["front"]
+        template["afmt"] = part["back"]
+        if part.get("id") is not None:
+            template["id"] = part["id"]
+        templates.append(template)
+    # Anki maps note contents and cards by each part's old `ord` (None for new parts).
+    model["flds"] = fields
+    model["tmpls"] = templates
+    model["css"] = update["css"]
+    model["sortf"] = update["sort_field"]
+    col.models.update_dict(model)
+
+
+def _copy_media(col, media: list[dict[str, str]], deck_dir: Path) -> None:
+    root = deck_dir.resolve()
+    for item in media:
+        source = (deck_dir / item["path"]).resolve()
+        if root != source and root not in source.parents:
+            raise FileAccessError(
+                f"media '{item['name']}': {item['path']} is outside the deck file's folder"
+            )
+        if not source.is_file():
+            raise FileAccessError(f"media '{item['name']}': {source}: no such file")
+        stored = col.media.write_data(item["name"], source.read_bytes())
+        if stored != item["name"]:
+            raise FileAccessError(
+                f"media '{item['name']}': Anki already has a different file of that name "
+                f"(stored as '{stored}')"
+            )
+
+
+def check_media(media: list[dict[str, str]], deck_dir: Path) -> None:
+    """Refuse media paths that escape the deck file's folder, before anything changes."""
+    root = deck_dir.resolve()
+    for item in media:
+        source = (deck_dir / item["path"]).resolve()
+        if root != source and root not in source.parents:
+            raise FileAccessError(
+                f"media '{item['name']}': {item['path']} is outside the deck file's folder"
+            )
+        if not source.is_file():
+            raise FileAccessError(f"media '{item['name']}': {source}: no such file")
+
+
+def apply_changes(
+    col, changes: dict[str, Any], deck_dir: Path, undo_name: str
+) -> tuple[Any, dict[str, Any]]:
+    """Apply a plan's Anki side as one undo step; returns (OpChanges, what the core's finish
+    needs: the added notes and the touched note types)."""
+    from anki.collection import AddNoteRequest
+
+    check_media(changes["media"], deck_dir)
+    position = col.add_custom_undo_entry(undo_name)
+    try:
+        for name in changes["create_decks"]:
+            # The op (not the legacy `decks.id`) so the new deck is part of the undo step.
+            col.decks.add_normal_deck_with_name(name)
+        touched = []
+        for spec in changes["create_models"]:
+            col.models.add_dict(_new_model(col, spec))
+            touched.append(spec["name"])
+        for update in changes["update_models"]:
+            _update_model(col, update)
+            touched.append(update["name"])
+
+        requests, planned = [], []
+        for new in changes["add_notes"]:
+            model = col.models.by_name(new["model"])
+            if model is None:
+                raise CollectionDataError(f"note type '{new['model']}' is not in the collection")
+            note = col.new_note(model)
+            for name, value in new["fields"].items():
+                if name in note:
+                    note[name] = value
+            note.tags = list(new["tags"])
+            if new.get("guid"):
+                note.guid = new["guid"]
+            requests.append(AddNoteRequest(note=note, deck_id=_deck_id(col, new["deck"])))
+            planned.append(new["file_index"])
+        if requests:
+            col.add_notes(requests)
+        added = [
+            {"file_index": index, "note_id": req.note.id, "guid": req.note.guid}
+            for index, req in zip(planned, requests)
+        ]
+
+        if changes["update_notes"]:
+            notes = []
+            for update in changes["update_notes"]:
+                note = col.get_note(update["id"])
+                for name, value in update["fields"].items():
+                    note[name] = value
+                if update.get("tags") is not None:
+                    note.tags = list(update["tags"])
+                notes.append(note)
+            col.update_notes(notes)
+        for move in changes["move_notes"]:
+            col.set_deck(col.card_ids_of_note(move["id"]), _deck_id(col, move["deck"]))
+        if changes["delete_notes"]:
+            col.remove_notes(changes["delete_notes"])
+        _copy_media(col, changes["media"], deck_dir)
+        op_changes = col.merge_undo_entries(position)
+    except BaseException:
+        _roll_back(col, position)
+        raise
+    models = [model_snapshot(col.models.by_name(name)) for name in touched]
+    return op_changes, {"added": added, "models": models}
+
+
+def _deck_id(col, name: str) -> int:
+    deck_id = col.decks.id_for_name(name)
+    if deck_id is None:
+        raise CollectionDataError(f"deck '{name}' is not in the collection")
+    return deck_id
+
+
+def _roll_back(col, position: int) -> None:
+    """Undo everything done since the custom undo entry at ``position``."""
+    try:
+        col.merge_undo_entries(position)
+        col.undo()
+    except Exception:
+        # Nothing was changed before the failure, so there is nothing to undo.
+        pass
+
+
+def undo_last(col) -> None:
+    col.undo()
+
+
+def copy_media_out(col, names: Iterable[str], target_dir: Path) -> list[dict[str, str]]:
+    """Copy media files from the collection into ``target_dir`` (for export and pull)."""
+    media_dir = Path(col.media.dir())
+    copied = []
+    for name in sorted(set(names)):
+        source = media_dir / name
+        if not source.is_file():
+            continue
+        target_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target_dir / name)
+        copied.append(name)
+    return copied
