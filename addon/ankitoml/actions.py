@@ -118,6 +118,8 @@ def summary(report: dict[str, Any], direction: str) -> str:
     text = f"{direction}: " + (", ".join(parts) if parts else "nothing to do")
     if report["conflicts_left"]:
         text += f"; {report['conflicts_left']} conflict(s) left unresolved (strategy 'skip')"
+    for warning in report["warnings"]:
+        text += f"\nwarning: {warning}"
     return text
 
 

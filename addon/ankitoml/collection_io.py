@@ -28,7 +28,7 @@ def open_collection(path: Path):
         return Collection(str(path))
     except Exception as err:  # the backend's error types differ between Anki versions
         text = str(err).lower()
-        if "lock" in text or "busy" in text:
+        if "lock" in text or "busy" in text or "already open" in text:
             raise CollectionInUseError(
                 f"{path}: the collection is open in Anki or another program; "
                 "close it (or use the add-on inside Anki) and try again"

@@ -1,0 +1,368 @@
+"""Export, push, pull, sync, preview and diff on real collections, through the CLI."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection
+from ankitoml.cli import main
+
+DECK = """# Spanish words — a comment that must survive every write.
+[package]
+name = "Spanish"
+
+[[models]]
+name = "Vocab"
+fields = ["Word", "Meaning"]
+markdown_fields = ["Meaning"]
+
+[[models.templates]]
+name = "Card 1"
+front = "{{Word}}"
+back = "{{FrontSide}}<hr>{{Meaning}}"
+
+[[decks]]
+name = "Spanish"
+
+[[notes]]
+deck = "Spanish"
+model = "Vocab"
+tags = ["animals"]
+
+[notes.fields]
+Word = "el gato"
+Meaning = "the **cat**"
+
+# the dog
+[[notes]]
+deck = "Spanish"
+model = "Vocab"
+
+[notes.fields]
+Word = "el perro"
+Meaning = "the dog"
+"""
+
+
+@pytest.fixture
+def deck_path(tmp_path: Path) -> Path:
+    path = tmp_path / "spanish.toml"
+    path.write_text(DECK, encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> int:
+    return main([str(a) for a in args])
+
+
+def open_col(path: Path) -> Collection:
+    return Collection(str(path))
+
+
+def notes_by_word(col: Collection) -> dict:
+    return {col.get_note(nid)["Word"]: col.get_note(nid) for nid in col.find_notes("")}
+
+
+def state(col_path: Path) -> dict:
+    """Everything a push must not disturb, per note: fields, tags, cards, scheduling."""
+    col = open_col(col_path)
+    try:
+        out = {}
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            cards = [(c.id, c.did, c.due, c.ivl, c.reps) for c in note.cards()]
+            out[nid] = (note.fields, note.tags, note.mod, cards)
+        out["revlog"] = col.db.scalar("select count() from revlog")
+        return out
+    finally:
+        col.close()
+
+
+def test_push_adds_notes_and_writes_ids_back(collection_path, deck_path):
+    assert run("push", "-c", collection_path, deck_path) == 0
+    text = deck_path.read_text(encoding="utf-8")
+    assert text.count("note_id = ") == 2 and text.count("guid = ") == 2
+    assert text.startswith("# Spanish words")
+    assert "# the dog\n" in text
+    col = open_col(collection_path)
+    try:
+        notes = notes_by_word(col)
+        assert (
+            notes["el gato"]["Meaning"] == "the <b>cat</b>"
+            or "cat</" in notes["el gato"]["Meaning"]
+        )
+        assert notes["el gato"].tags == ["animals"]
+        assert f"note_id = {notes['el perro'].id}" in text
+    finally:
+        col.close()
+    before = state(collection_path)
+    written = deck_path.read_bytes()
+    assert run("push", "-c", collection_path, deck_path) == 0
+    assert deck_path.read_bytes() == written
+    assert state(collection_path) == before
+
+
+def test_edit_a_field_and_a_tag_then_push_changes_that_note_alone(collection_path, deck_path):
+    assert run("push", "-c", collection_path, deck_path) == 0
+    col = open_col(collection_path)
+    card = col.get_card(notes_by_word(col)["el perro"].cards()[0].id)
+    card.start_timer()
+    col.sched.answerCard(card, 3)
+    col.close()
+    before = state(collection_path)
+    text = deck_path.read_text(encoding="utf-8")
+    text = text.replace('Meaning = "the **cat**"', 'Meaning = "the *cat*"')
+    text = text.replace('tags = ["animals"]', 'tags = ["animals", "pets"]')
+    deck_path.write_text(text, encoding="utf-8")
+    assert run("push", "-c", collection_path, deck_path) == 0
+    after = state(collection_path)
+    changed = [nid for nid in before if nid != "revlog" and before[nid] != after[nid]]
+    assert len(changed) == 1
+    fields, tags, _, cards = after[changed[0]]
+    assert (fields[0] == "el gato" and "<i>cat</i>" in fields[1]) or "<em>cat</em>" in fields[1]
+    assert sorted(tags) == ["animals", "pets"]
+    assert cards == before[changed[0]][3]  # same card ids, decks, due dates
+    assert after["revlog"] == before["revlog"]
+
+
+def test_export_then_push_untouched_changes_nothing(collection_path, deck_path, tmp_path):
+    assert run("push", "-c", collection_path, deck_path) == 0
+    out = tmp_path / "exported.toml"
+    assert (
+        run(
+            "export",
+            "-c",
+            collection_path,
+            "--deck",
+            "Spanish",
+            "-o",
+            out,
+            "--markdown-field",
+            "Vocab:Meaning",
+        )
+        == 0
+    )
+    first = out.read_bytes()
+    before = state(collection_path)
+    assert run("push", "-c", collection_path, out) == 0
+    assert state(collection_path) == before
+    assert out.read_bytes() == first
+    out2 = tmp_path / "again.toml"
+    assert (
+        run(
+            "export",
+            "-c",
+            collection_path,
+            "--deck",
+            "Spanish",
+            "-o",
+            out2,
+            "--markdown-field",
+            "Vocab:Meaning",
+        )
+        == 0
+    )
+    assert out2.read_bytes() == first
+
+
+def test_edit_in_anki_then_pull_changes_only_that_notes_lines(collection_path, deck_path):
+    assert run("push", "-c", collection_path, deck_path) == 0
+    before = deck_path.read_text(encoding="utf-8").splitlines()
+    col = open_col(collection_path)
+    note = notes_by_word(col)["el perro"]
+    note["Meaning"] = "the <b>dog</b>"
+    col.update_note(note)
+    col.close()
+    assert run("pull", "-c", collection_path, deck_path) == 0
+    after = deck_path.read_text(encoding="utf-8").splitlines()
+    assert len(after) == len(before)
+    diff = [(a, b) for a, b in zip(before, after) if a != b]
+    assert diff == [('Meaning = "the dog"', 'Meaning = "the **dog**"')]
+
+
+def test_pull_appends_notes_only_in_anki(collection_path, deck_path):
+    assert run("push", "-c", collection_path, deck_path) == 0
+    col = open_col(collection_path)
+    model = col.models.by_name("Vocab")
+    note = col.new_note(model)
+    note["Word"] = "el pájaro"
+    note["Meaning"] = "the bird"
+    col.add_note(note, col.decks.id_for_name("Spanish"))
+    col.close()
+    assert run("pull", "-c", collection_path, deck_path) == 0
+    text = deck_path.read_text(encoding="utf-8")
+    assert f"note_id = {note.id}" in text and 'Word = "el pájaro"' in text
+    assert run("sync", "-c", collection_path, deck_path) == 0
+
+
+def test_a_broken_file_exits_2_and_leaves_everything(collection_path, deck_path, capsys):
+    deck_path.write_text(DECK.replace('Word = "el perro"', 'Wort = "el perro"'), encoding="utf-8")
+    before_file = deck_path.read_bytes()
+    before = state(collection_path)
+    assert run("push", "-c", collection_path, deck_path) == 2
+    err = capsys.readouterr().err
+    assert f"{deck_path}:33:1: note uses field 'Wort'" in err
+    assert deck_path.read_bytes() == before_file
+    assert state(collection_path) == before
+
+
+def test_a_collection_open_elsewhere_exits_3(collection_path, deck_path):
+    holder = open_col(collection_path)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "ankitoml", "push", "-c", str(collection_path), str(deck_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        holder.close()
+    assert result.returncode == 3, result.stderr
+    assert "open in Anki" in result.stderr
+    assert "note_id" not in deck_path.read_text(encoding="utf-8")
+
+
+def test_a_vanished_file_is_a_clear_error(collection_path, tmp_path, capsys):
+    assert run("push", "-c", collection_path, tmp_path / "gone.toml") == 2
+    assert "gone.toml: no such file" in capsys.readouterr().err
+
+
+def _synced(collection_path, deck_path):
+    assert run("sync", "-c", collection_path, deck_path, "--conflict", "prefer_toml") == 0
+    col = open_col(collection_path)
+    return col, notes_by_word(col)
+
+
+def test_edits_to_different_fields_on_both_sides_merge(collection_path, deck_path):
+    col, notes = _synced(collection_path, deck_path)
+    note = notes["el gato"]
+    note["Word"] = "el gatito"
+    col.update_note(note)
+    col.close()
+    deck_path.write_text(
+        deck_path.read_text(encoding="utf-8").replace("the **cat**", "the kitty"), encoding="utf-8"
+    )
+    assert run("sync", "-c", collection_path, deck_path) == 0
+    text = deck_path.read_text(encoding="utf-8")
+    assert 'Word = "el gatito"' in text and 'Meaning = "the kitty"' in text
+    col = open_col(collection_path)
+    assert col.get_note(note.id)["Meaning"] == "the kitty"
+    col.close()
+    # A second sync is a no-op.
+    written = deck_path.read_bytes()
+    assert run("sync", "-c", collection_path, deck_path) == 0
+    assert deck_path.read_bytes() == written
+
+
+@pytest.mark.parametrize("strategy", ["skip", "fail", "prefer_toml", "prefer_anki"])
+def test_the_same_field_edited_on_both_sides_follows_the_strategy(
+    collection_path, deck_path, strategy, capsys
+):
+    col, notes = _synced(collection_path, deck_path)
+    note = notes["el perro"]
+    note["Meaning"] = "the hound"
+    col.update_note(note)
+    col.close()
+    deck_path.write_text(
+        deck_path.read_text(encoding="utf-8").replace("the dog", "the doggy"), encoding="utf-8"
+    )
+    code = run("sync", "-c", collection_path, deck_path, "--conflict", strategy)
+    text = deck_path.read_text(encoding="utf-8")
+    col = open_col(collection_path)
+    anki_value = col.get_note(note.id)["Meaning"]
+    col.close()
+    if strategy in ("skip", "fail"):
+        assert code == 1
+        assert "the doggy" in text and anki_value == "the hound"
+        if strategy == "fail":
+            assert "conflict" in capsys.readouterr().err
+    elif strategy == "prefer_toml":
+        assert code == 0 and anki_value == "the doggy" and "the doggy" in text
+    else:
+        assert code == 0 and anki_value == "the hound" and 'Meaning = "the hound"' in text
+
+
+def test_preview_json_has_every_count_and_changes_nothing(collection_path, deck_path, capsys):
+    col, notes = _synced(collection_path, deck_path)
+    col.remove_notes([notes["el perro"].id])
+    col.close()
+    capsys.readouterr()
+    before = deck_path.read_bytes()
+    assert run("preview", "-c", collection_path, deck_path, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["counts"]) == {
+        "file_only",
+        "anki_only",
+        "changed_in_file",
+        "changed_in_anki",
+        "conflicts",
+        "deleted_in_file",
+        "deleted_in_anki",
+        "unchanged",
+    }
+    assert report["counts"]["deleted_in_anki"] == 1 and report["counts"]["unchanged"] == 1
+    assert deck_path.read_bytes() == before
+    # Deletions apply only when asked.
+    assert run("sync", "-c", collection_path, deck_path) == 0
+    assert "el perro" in deck_path.read_text(encoding="utf-8")
+    assert run("sync", "-c", collection_path, deck_path, "--delete") == 0
+    text = deck_path.read_text(encoding="utf-8")
+    assert "el perro" not in text and "el gato" in text
+
+
+def test_a_note_deleted_in_anki_but_edited_in_the_file_is_kept(collection_path, deck_path, capsys):
+    col, notes = _synced(collection_path, deck_path)
+    col.remove_notes([notes["el perro"].id])
+    col.close()
+    deck_path.write_text(
+        deck_path.read_text(encoding="utf-8").replace("the dog", "the pup"), encoding="utf-8"
+    )
+    assert run("sync", "-c", collection_path, deck_path, "--delete") == 0
+    assert "the pup" in deck_path.read_text(encoding="utf-8")
+    assert "deleted in Anki but edited in the file" in capsys.readouterr().out
+
+
+def test_diff_shows_field_and_tag_changes(collection_path, deck_path, capsys):
+    col, notes = _synced(collection_path, deck_path)
+    note = notes["el gato"]
+    note.tags = ["animals", "felines"]
+    col.update_note(note)
+    col.close()
+    capsys.readouterr()
+    assert run("diff", "-c", collection_path, deck_path) == 0
+    out = capsys.readouterr().out
+    assert "[changed in Anki]" in out and "tags 'tags'" in out and "felines" in out
+
+
+def test_schema_changes_need_consent_and_renames_keep_content(collection_path, deck_path, capsys):
+    col, notes = _synced(collection_path, deck_path)
+    col.close()
+    text = deck_path.read_text(encoding="utf-8")
+    # Anki gave the fields ids on push; renaming by id keeps the notes' content.
+    renamed = (
+        text.replace('{ name = "Meaning", id', '{ name = "English", id')
+        .replace('markdown_fields = ["Meaning"]', 'markdown_fields = ["English"]')
+        .replace("Meaning = ", "English = ")
+    )
+    deck_path.write_text(renamed, encoding="utf-8")
+    assert run("push", "-c", collection_path, deck_path) == 0
+    col = open_col(collection_path)
+    model = col.models.by_name("Vocab")
+    assert [f["name"] for f in model["flds"]] == ["Word", "English"]
+    assert col.get_note(notes["el perro"].id)["English"] == "the dog"
+    col.close()
+    # Adding a field is a schema change: refused without consent, nothing changed.
+    added = renamed.replace(
+        '{ name = "English", id', '{ name = "Extra" },\n    { name = "English", id'
+    )
+    deck_path.write_text(added, encoding="utf-8")
+    capsys.readouterr()
+    assert run("push", "-c", collection_path, deck_path) == 2
+    assert "allow-schema-change" in capsys.readouterr().err
+    assert run("push", "-c", collection_path, deck_path, "--allow-schema-change") == 0
+    col = open_col(collection_path)
+    assert [f["name"] for f in col.models.by_name("Vocab")["flds"]] == ["Word", "Extra", "English"]
+    assert col.get_note(notes["el perro"].id)["English"] == "the dog"
+    col.close()
