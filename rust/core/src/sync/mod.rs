@@ -13,3 +13,6 @@ pub mod snapshot;
 
 pub use finish::{finish, Applied, Finished};
 pub use plan::{plan_sync, scope, SyncPlan, SyncRequest};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,258 @@
+//! The sync engine against a simulated collection: random edits on both sides, interleaved with
+//! syncs. Invariants: nothing is lost (every edit ends on both sides or stays reported as a
+//! conflict on its own side), a conflict-free sync leaves both sides equal, and a second sync
+//! changes nothing.
+
+use indexmap::IndexMap;
+use proptest::prelude::*;
+
+use super::base::Base;
+use super::finish::{finish, AddedNote, Applied};
+use super::plan::{plan_sync, AnkiChanges, SyncRequest};
+use super::rules::{Direction, Strategy as ConflictStrategy};
+use super::snapshot::{AnkiModel, AnkiNote, AnkiPart, AnkiSnapshot, AnkiTemplate};
+use crate::deck_file::ModelKind;
+use crate::parse::parse_deck_file;
+
+const HEADER: &str = "[package]\nname = \"p\"\n\n[[models]]\nname = \"M\"\nfields = [\"A\", \"B\"]\n\n[[models.templates]]\nname = \"T\"\nfront = \"{{A}}\"\nback = \"{{B}}\"\n\n[[decks]]\nname = \"D\"\n\n[[decks]]\nname = \"E\"\n";
+
+struct World {
+    text: String,
+    anki: Vec<AnkiNote>,
+    base: Option<Base>,
+    next_id: i64,
+}
+
+fn model() -> AnkiModel {
+    AnkiModel {
+        id: 1,
+        name: "M".into(),
+        kind: ModelKind::Standard,
+        fields: vec![
+            AnkiPart {
+                name: "A".into(),
+                id: Some(11),
+                ord: 0,
+            },
+            AnkiPart {
+                name: "B".into(),
+                id: Some(12),
+                ord: 1,
+            },
+        ],
+        templates: vec![AnkiTemplate {
+            name: "T".into(),
+            id: Some(13),
+            ord: 0,
+            front: "{{A}}".into(),
+            back: "{{B}}".into(),
+        }],
+        css: String::new(),
+        sort_field: 0,
+        original_id: None,
+    }
+}
+
+impl World {
+    fn new(notes: usize) -> World {
+        let mut text = HEADER.to_owned();
+        for i in 0..notes {
+            text.push_str(&format!("\n[[notes]]\ndeck = \"D\"\nmodel = \"M\"\n\n[notes.fields]\nA = \"a{i}\"\nB = \"b{i}\"\n"));
+        }
+        World {
+            text,
+            anki: Vec::new(),
+            base: None,
+            next_id: 1000,
+        }
+    }
+
+    fn apply(&mut self, changes: &AnkiChanges) -> Applied {
+        let mut applied = Applied::default();
+        for new in &changes.add_notes {
+            self.next_id += 1;
+            let guid = format!("g{}", self.next_id);
+            self.anki.push(AnkiNote {
+                id: self.next_id,
+                guid: new.guid.clone().unwrap_or_else(|| guid.clone()),
+                model: new.model.clone(),
+                deck: new.deck.clone(),
+                tags: new.tags.clone(),
+                fields: ["A", "B"]
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.to_string(),
+                            new.fields.get(*f).cloned().unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            });
+            applied.added.push(AddedNote {
+                file_index: new.file_index,
+                note_id: self.next_id,
+                guid,
+            });
+        }
+        for update in &changes.update_notes {
+            let note = self.anki.iter_mut().find(|n| n.id == update.id).unwrap();
+            for (k, v) in &update.fields {
+                note.fields.insert(k.clone(), v.clone());
+            }
+            if let Some(tags) = &update.tags {
+                note.tags = tags.clone();
+            }
+        }
+        for mv in &changes.move_notes {
+            self.anki.iter_mut().find(|n| n.id == mv.id).unwrap().deck = mv.deck.clone();
+        }
+        self.anki.retain(|n| !changes.delete_notes.contains(&n.id));
+        applied
+    }
+
+    /// One sync; returns whether it planned any change at all.
+    fn sync(&mut self, strategy: ConflictStrategy) -> (bool, usize) {
+        let req = SyncRequest {
+            path: "t.toml".into(),
+            text: self.text.clone(),
+            anki: AnkiSnapshot {
+                notes: self.anki.clone(),
+                models: vec![model()],
+                decks: vec!["D".into(), "E".into()],
+            },
+            base: self.base.clone(),
+            direction: Direction::Sync,
+            strategy: Some(strategy),
+            delete: true,
+            allow_schema_change: false,
+            preview: false,
+        };
+        let plan = plan_sync(&req).unwrap();
+        let applied = self.apply(&plan.anki);
+        let done = finish("t.toml", &self.text, &plan, &applied).unwrap();
+        let changed = !plan.anki.is_empty() || done.text.is_some();
+        if let Some(text) = done.text {
+            self.text = text;
+        }
+        self.base = Some(done.base);
+        (changed, plan.report.conflicts_left)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    FileField(usize, bool, String),
+    AnkiField(usize, bool, String),
+    FileTags(usize, Vec<String>),
+    AnkiTags(usize, Vec<String>),
+    AnkiDeck(usize),
+    AnkiDelete(usize),
+    FileAdd(String),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let value = "[a-z]{1,3}";
+    let tags = prop::collection::vec("[a-c]", 0..3);
+    prop_oneof![
+        (0..6usize, any::<bool>(), value).prop_map(|(i, b, v)| Edit::FileField(i, b, v)),
+        (0..6usize, any::<bool>(), value).prop_map(|(i, b, v)| Edit::AnkiField(i, b, v)),
+        (0..6usize, tags.clone()).prop_map(|(i, t)| Edit::FileTags(i, t)),
+        (0..6usize, tags).prop_map(|(i, t)| Edit::AnkiTags(i, t)),
+        (0..6usize).prop_map(Edit::AnkiDeck),
+        (0..6usize).prop_map(Edit::AnkiDelete),
+        value.prop_map(Edit::FileAdd),
+    ]
+}
+
+fn apply_edit(world: &mut World, edit: &Edit) {
+    let deck = parse_deck_file("t.toml", &world.text).unwrap();
+    let field = |b: bool| if b { "B" } else { "A" };
+    let mut doc = crate::edit::DeckDocument::parse(&world.text).unwrap();
+    match edit {
+        Edit::FileField(i, b, v) if *i < deck.notes.len() => {
+            doc.set_field(*i, field(*b), v).unwrap()
+        }
+        Edit::FileTags(i, t) if *i < deck.notes.len() => doc.set_tags(*i, t).unwrap(),
+        Edit::FileAdd(v) => {
+            let mut fields = IndexMap::new();
+            fields.insert("A".to_owned(), v.clone());
+            fields.insert("B".to_owned(), String::new());
+            doc.append_note(&crate::deck_file::Note {
+                index: 0,
+                location: crate::location::Location { line: 0, column: 0 },
+                deck: "D".into(),
+                model: "M".into(),
+                tags: vec![],
+                guid: None,
+                note_id: None,
+                fields,
+            });
+        }
+        Edit::AnkiField(i, b, v) if *i < world.anki.len() => {
+            world.anki[*i].fields.insert(field(*b).into(), v.clone());
+        }
+        Edit::AnkiTags(i, t) if *i < world.anki.len() => world.anki[*i].tags = t.clone(),
+        Edit::AnkiDeck(i) if *i < world.anki.len() => world.anki[*i].deck = "E".into(),
+        Edit::AnkiDelete(i) if *i < world.anki.len() => {
+            world.anki.remove(*i);
+        }
+        _ => {}
+    }
+    world.text = doc.render();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_edits_on_both_sides_converge(
+        rounds in prop::collection::vec(prop::collection::vec(edit(), 0..4), 1..5),
+        prefer_toml in any::<bool>(),
+    ) {
+        let mut world = World::new(3);
+        world.sync(ConflictStrategy::Skip);
+        prop_assert_eq!(world.anki.len(), 3);
+        let strategy = if prefer_toml { ConflictStrategy::PreferToml } else { ConflictStrategy::PreferAnki };
+        for edits in rounds {
+            for e in &edits {
+                apply_edit(&mut world, e);
+            }
+            let (_, left) = world.sync(strategy);
+            // A strategy that resolves conflicts leaves none, and both sides agree.
+            prop_assert_eq!(left, 0);
+            let deck = parse_deck_file("t.toml", &world.text).unwrap();
+            for note in &deck.notes {
+                let anki = world.anki.iter().find(|n| Some(n.id) == note.note_id);
+                let Some(anki) = anki else {
+                    // Only a note deleted in Anki but edited in the file may stay file-only.
+                    continue;
+                };
+                prop_assert_eq!(&note.fields["A"], &anki.fields["A"]);
+                prop_assert_eq!(&note.fields["B"], &anki.fields["B"]);
+                prop_assert!(super::rules::same_tags(&note.tags, &anki.tags));
+                prop_assert_eq!(&note.deck, &anki.deck);
+            }
+            // Every Anki note in the file's decks is in the file.
+            for anki in &world.anki {
+                prop_assert!(deck.notes.iter().any(|n| n.note_id == Some(anki.id)), "note {} lost", anki.id);
+            }
+            // A second sync is a no-op.
+            let (changed, _) = world.sync(strategy);
+            prop_assert!(!changed, "second sync changed something");
+        }
+    }
+}
+
+#[test]
+fn without_a_base_every_difference_is_a_conflict_and_skip_keeps_both() {
+    let mut world = World::new(1);
+    world.sync(ConflictStrategy::Skip);
+    world.base = None;
+    world.anki[0].fields.insert("A".into(), "anki".into());
+    let before = world.text.clone();
+    let (changed, left) = world.sync(ConflictStrategy::Skip);
+    assert_eq!(left, 1);
+    assert_eq!(world.anki[0].fields["A"], "anki");
+    assert!(world.text.contains("A = \"a0\""));
+    assert!(changed || world.text == before);
+}
