@@ -1,0 +1,262 @@
+"""Field and template IDs for note types, and folding the versions Anki made of one note type.
+
+The rules live in the core (``rust/core/src/notetype/``; matching and merging in ``merge.rs``).
+This module reads note types from an open ``anki.collection.Collection``, hands them to the core
+as they are, and writes the result back through Anki's own operations, each as one undo step.
+
+Facts about Anki that this module relies on (checked on anki 23.10.1 and 26.9.3):
+
+- ``col.models.get(id)`` dicts carry ``"id"`` on every field and template dict (``None`` when a
+  part has none), and ``"originalId"`` on the note type only when Anki recorded that it came from
+  an ``.apkg`` import (23.10+ imports record it; the key is absent otherwise). The backend's
+  protobuf ``Notetype`` has the same value as ``config.original_id`` (``HasField``).
+- A note type imported unchanged gets ``originalId`` equal to its own id; a copy Anki made because
+  an import without "Merge note types" conflicted gets a new id and ``originalId`` = the id of the
+  note type it copies. Those copies are the "versions" that ``merge_notetype_versions`` folds.
+- ``col.models.update_dict`` is an undoable operation on both versions; several operations become
+  one undo step with ``col.add_custom_undo_entry`` and ``col.merge_undo_entries``.
+"""
+
+import copy
+import json
+from collections.abc import Sequence
+from typing import Any, Optional, Union
+
+from .errors import CollectionDataError
+from .native import core
+
+NotetypeDict = dict[str, Any]
+
+ADD_IDS_UNDO = "Add IDs to Note Type"
+MERGE_VERSIONS_UNDO = "Merge Note Type Versions"
+
+# Anki's legacy "type" of a cloze note type.
+_CLOZE = 1
+
+SCHEMA_CHANGE_TABLE = """\
+What changing a note type means for the people who use it:
+
+Operation                    Keeps schema   Import without   Import with
+                             (no full sync) merge            merge
+---------------------------  -------------  ---------------  -----------
+Modify field / template      yes            yes              yes
+Rename field / template      yes            no (1)           yes (2)
+Add field / template         no             no               yes
+Remove field / template      no             no               yes (3)
+Reorder fields / templates   no             no               yes (4)
+Change sort field            no             yes              yes
+
+(1) Importing is still possible if matching is ID-based.
+(2) If matching is name-based, the renamed field is added as a new one, duplicating the field
+    in the importer's collection.
+(3) The removed field is not deleted from the importer's collection.
+(4) The importer's collection keeps its own order; fields and templates new to it are added
+    after its own.
+
+"Keeps schema: no" means the change forces a one-way full sync with AnkiWeb."""
+
+
+def find_notetype(col, name: str) -> NotetypeDict:
+    notetype = col.models.by_name(name)
+    if notetype is None:
+        known = ", ".join(sorted(n.name for n in col.models.all_names_and_ids()))
+        raise CollectionDataError(f"no note type named '{name}' (the collection has: {known})")
+    return notetype
+
+
+def imported_from(notetype: NotetypeDict) -> Optional[int]:
+    """The id of the note type this one was imported as, if Anki recorded an import."""
+    return notetype.get("originalId") or None
+
+
+def add_ids_op(col, notetype_name: str) -> tuple[Any, str]:
+    """Add IDs to the fields and templates of a note type that lack one, as one undo step.
+
+    Returns ``(OpChanges or None when nothing was needed, the report message)``; this is the
+    form a ``CollectionOp`` wants.
+    """
+    notetype = find_notetype(col, notetype_name)
+    result = json.loads(core.assign_ids(json.dumps(notetype)))
+    if not (result["fields_added"] or result["templates_added"]):
+        return None, result["message"]
+    for part, shaped in zip(notetype["flds"], result["notetype"]["fields"]):
+        part["id"] = shaped["id"]
+    for part, shaped in zip(notetype["tmpls"], result["notetype"]["templates"]):
+        part["id"] = shaped["id"]
+    position = col.add_custom_undo_entry(ADD_IDS_UNDO)
+    try:
+        col.models.update_dict(notetype)
+        changes = col.merge_undo_entries(position)
+    except BaseException:
+        _roll_back(col, position)
+        raise
+    return changes, result["message"]
+
+
+def add_ids(col, notetype_name: str) -> str:
+    """Add IDs to a note type's fields and templates that lack one; returns the report."""
+    return add_ids_op(col, notetype_name)[1]
+
+
+def authorship_warning(col, notetype: Union[str, NotetypeDict]) -> str:
+    """The warning to show before adding IDs; harder where Anki recorded an import."""
+    if isinstance(notetype, str):
+        notetype = find_notetype(col, notetype)
+    name = notetype["name"]
+    text = (
+        f"Only add IDs to note types you authored yourself.\n\n"
+        f"IDs let Anki recognise the fields and templates of '{name}' when someone imports a "
+        'deck using it with "Merge note types", so renamed, added, removed and reordered '
+        "fields and templates reach them. But IDs added after the fact are random: if you add "
+        "IDs to a note type you got from someone else, and its author adds IDs to theirs too, "
+        "the two sets never match. The next import of their deck then duplicates every field "
+        "and template in your note type (as 'Front' and 'Front+')."
+    )
+    original = imported_from(notetype)
+    if original is None:
+        return text + (
+            "\n\n(Anki records where a note type came from only for imports made with "
+            "Anki 23.10 or later.)"
+        )
+    if original == notetype["id"]:
+        origin = "Anki recorded that this note type came from an imported deck."
+    else:
+        source = _notetype_by_id(col, original)
+        copied = f"'{source['name']}'" if source else f"id {original}"
+        origin = (
+            "Anki recorded that this note type is a copy it made while importing a deck "
+            f"whose version of note type {copied} conflicted with yours."
+        )
+    return (
+        f"WARNING: '{name}' was imported. {origin} Unless you are its author (for example, the "
+        "deck was your own export), do not add IDs to it: its author's IDs, if they add any, "
+        "will never match yours, and every later import of their deck will duplicate its "
+        "fields and templates.\n\n" + text
+    )
+
+
+def notetype_versions(col, notetype_name: str) -> tuple[NotetypeDict, list[NotetypeDict]]:
+    """A note type and the copies Anki made of it on imports without merging.
+
+    The original is the note type whose id the others record as ``originalId`` (as Anki's
+    importer finds them); if it was deleted, the named note type stands in for it.
+    """
+    named = find_notetype(col, notetype_name)
+    family = imported_from(named) or named["id"]
+    everything = col.models.all()
+    root = next((nt for nt in everything if nt["id"] == family), named)
+    versions = [nt for nt in everything if nt["id"] != root["id"] and imported_from(nt) == family]
+    return root, sorted(versions, key=lambda nt: nt["id"])
+
+
+def merge_notetype_versions_op(col, notetype_name: str) -> tuple[Any, str]:
+    """Fold the copies Anki made of a note type back into it, as its importer does when merging.
+
+    The original gains every field and template of every copy; each copy's notes move to the
+    original with their contents and cards (nothing is lost), and the emptied copies are
+    removed. One undo step. Returns ``(OpChanges or None, report)``.
+    """
+    root, versions = notetype_versions(col, notetype_name)
+    if not versions:
+        return None, f"Note type {root['name']} has no other versions to merge."
+    outcome = json.loads(core.fold_notetype_versions(json.dumps(root), json.dumps(versions)))
+    moved = 0
+    position = col.add_custom_undo_entry(MERGE_VERSIONS_UNDO)
+    try:
+        # Anki's importer saves merged note types without template checks: a template copied
+        # from one version may name a field only that version had under another name.
+        col.models.update_dict(_rebuilt(root, versions, outcome), skip_checks=True)
+        for version, remap in zip(versions, outcome["siblings"]):
+            note_ids = col.models.nids(version["id"])
+            if note_ids:
+                _move_notes(col, version, root["id"], note_ids, remap)
+                moved += len(note_ids)
+            col.models.remove(version["id"])
+        changes = col.merge_undo_entries(position)
+    except BaseException:
+        _roll_back(col, position)
+        raise
+    names = ", ".join(f"'{v['name']}'" for v in versions)
+    return changes, (
+        f"Merged {len(versions)} other version(s) of note type {root['name']} into it "
+        f"({names}); {moved} note(s) moved."
+    )
+
+
+def merge_notetype_versions(col, notetype_name: str) -> str:
+    return merge_notetype_versions_op(col, notetype_name)[1]
+
+
+def merge_notetypes(
+    existing: NotetypeDict,
+    incoming: NotetypeDict,
+    keep: str = "incoming",
+    siblings: Sequence[NotetypeDict] = (),
+) -> dict[str, Any]:
+    """The core's merge of two note type dicts, as Anki's importer with "Merge note types" does.
+
+    ``keep="incoming"`` when the incoming note type is newer (what a push does). The result is
+    the core's ``MergeOutcome``: ``notetype`` (``fields`` and ``templates`` with ``name``,
+    ``id``, ``ord``), per-part maps under ``fields`` and ``templates``, ``siblings`` and
+    ``schema_change``.
+    """
+    siblings_json = json.dumps(list(siblings)) if siblings else None
+    return json.loads(
+        core.merge_notetypes(json.dumps(existing), json.dumps(incoming), keep, siblings_json)
+    )
+
+
+def parts_match(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Anki's matching rule for two field (or two template) dicts."""
+    return bool(core.notetype_parts_match(json.dumps(a), json.dumps(b)))
+
+
+def _notetype_by_id(col, notetype_id: int) -> Optional[NotetypeDict]:
+    return next((nt for nt in col.models.all() if nt["id"] == notetype_id), None)
+
+
+def _rebuilt(
+    root: NotetypeDict, versions: list[NotetypeDict], outcome: dict[str, Any]
+) -> NotetypeDict:
+    """The original note type dict with the merged fields and templates, each part's settings
+    (fonts, template text, ...) taken from the version it came from."""
+    merged = copy.deepcopy(root)
+    for key, sources, shaped in (
+        ("flds", outcome["field_sources"], outcome["notetype"]["fields"]),
+        ("tmpls", outcome["template_sources"], outcome["notetype"]["templates"]),
+    ):
+        parts = []
+        for source, part in zip(sources, shaped):
+            owner = root if source["from"] == "existing" else versions[source["sibling"]]
+            rebuilt = copy.deepcopy(owner[key][source["index"]])
+            rebuilt.update(name=part["name"], id=part["id"], ord=part["ord"])
+            parts.append(rebuilt)
+        merged[key] = parts
+    return merged
+
+
+def _move_notes(
+    col, version: NotetypeDict, root_id: int, note_ids: list[int], remap: dict[str, Any]
+) -> None:
+    # The request from change_notetype_info carries the collection's current schema stamp, so
+    # it is fetched right before use (each change before it may bump the stamp).
+    request = col.models.change_notetype_info(
+        old_notetype_id=version["id"], new_notetype_id=root_id
+    ).input
+    request.note_ids.extend(note_ids)
+    del request.new_fields[:]
+    request.new_fields.extend(-1 if old is None else old for old in remap["fields"])
+    if version["type"] != _CLOZE:
+        del request.new_templates[:]
+        request.new_templates.extend(-1 if old is None else old for old in remap["templates"])
+    col.models.change_notetype_of_notes(request)
+
+
+def _roll_back(col, position: int) -> None:
+    """Undo everything done since the custom undo entry at ``position``."""
+    try:
+        col.merge_undo_entries(position)
+        col.undo()
+    except Exception:
+        # Nothing was changed before the failure, so there is nothing to undo.
+        pass
