@@ -169,6 +169,30 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return _cmd_transfer(args, "sync")
 
 
+def cmd_add_ids(args: argparse.Namespace) -> int:
+    from . import notetype_ids
+
+    with _collection(args.collection) as col:
+        print(notetype_ids.authorship_warning(col, args.notetype))
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("error: not confirmed; run again with --yes to add the IDs", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            if input("Add IDs? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Nothing changed.")
+                return EXIT_OK
+        print(notetype_ids.add_ids(col, args.notetype))
+    return EXIT_OK
+
+
+def cmd_merge_notetypes(args: argparse.Namespace) -> int:
+    from . import notetype_ids
+
+    with _collection(args.collection) as col:
+        print(notetype_ids.merge_notetype_versions(col, args.notetype))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .actions import STRATEGIES
 
@@ -239,6 +263,32 @@ def build_parser() -> argparse.ArgumentParser:
             )
             p.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
         p.set_defaults(run=run)
+
+    from .notetype_ids import SCHEMA_CHANGE_TABLE
+
+    add_ids = commands.add_parser(
+        "add-ids",
+        help="give a note type's fields and templates IDs (only note types you authored)",
+        description="Adds random 64-bit IDs to the fields and templates of NOTETYPE that lack "
+        "them, so Anki 23.10+ can merge later versions by ID. Only do this to note types you "
+        "authored yourself: if you and a deck's author both add IDs after the fact, nothing "
+        "matches on import and every field is duplicated.",
+        epilog="What changes the schema (forces a one-way sync with AnkiWeb) and what blocks "
+        "updates on import:\n\n" + SCHEMA_CHANGE_TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    with_collection(add_ids)
+    add_ids.add_argument("notetype", metavar="NOTETYPE")
+    add_ids.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    add_ids.set_defaults(run=cmd_add_ids)
+
+    merge = commands.add_parser(
+        "merge-notetypes",
+        help="fold the versions Anki created on earlier imports back into one note type",
+    )
+    with_collection(merge)
+    merge.add_argument("notetype", metavar="NOTETYPE")
+    merge.set_defaults(run=cmd_merge_notetypes)
 
     for name, run, helptext in (
         ("preview", cmd_preview, "counts and notes by status; changes nothing"),

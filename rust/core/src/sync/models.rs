@@ -57,12 +57,10 @@ pub struct ModelPlan {
     pub base: BTreeMap<String, BTreeMap<String, SidePair>>,
 }
 
-/// Whether two parts match (Anki's merge rule): equal ids, or a missing id and equal names.
+/// Whether two parts match: Anki's merge rule, from [`crate::notetype::merge::parts_match`].
 pub fn parts_match(a_name: &str, a_id: Option<i64>, b_name: &str, b_id: Option<i64>) -> bool {
-    match (a_id, b_id) {
-        (Some(a), Some(b)) => a == b,
-        _ => a_name == b_name,
-    }
+    use crate::notetype::shape::Part;
+    crate::notetype::merge::parts_match(&Part::new(a_name, a_id), &Part::new(b_name, b_id))
 }
 
 /// For each of `file` parts, the index of its match among `anki` parts (each used once).
