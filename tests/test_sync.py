@@ -80,9 +80,6 @@ def state(col_path: Path) -> dict:
         col.close()
 
 
-@pytest.mark.xfail(
-    reason="needs the Markdown module (issue 4); rust/core/src/markdown is a stand-in", strict=True
-)
 def test_push_adds_notes_and_writes_ids_back(collection_path, deck_path):
     assert run("push", "-c", collection_path, deck_path) == 0
     text = deck_path.read_text(encoding="utf-8")
@@ -107,9 +104,6 @@ def test_push_adds_notes_and_writes_ids_back(collection_path, deck_path):
     assert state(collection_path) == before
 
 
-@pytest.mark.xfail(
-    reason="needs the Markdown module (issue 4); rust/core/src/markdown is a stand-in", strict=True
-)
 def test_edit_a_field_and_a_tag_then_push_changes_that_note_alone(collection_path, deck_path):
     assert run("push", "-c", collection_path, deck_path) == 0
     col = open_col(collection_path)
@@ -173,9 +167,6 @@ def test_export_then_push_untouched_changes_nothing(collection_path, deck_path, 
     assert out2.read_bytes() == first
 
 
-@pytest.mark.xfail(
-    reason="needs the Markdown module (issue 4); rust/core/src/markdown is a stand-in", strict=True
-)
 def test_edit_in_anki_then_pull_changes_only_that_notes_lines(collection_path, deck_path):
     assert run("push", "-c", collection_path, deck_path) == 0
     before = deck_path.read_text(encoding="utf-8").splitlines()

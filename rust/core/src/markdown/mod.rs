@@ -1,10 +1,92 @@
-//! TEMPORARY stand-in until the Markdown module lands (identity conversions).
+//! Markdown fields: the file holds Markdown, Anki holds HTML, and nothing is lost either way.
+//!
+//! All the Markdown rules are here; the files below only carry them out.
+//!
+//! # Markdown -> HTML ([`markdown_to_html`])
+//!
+//! CommonMark with tables and strikethrough (pulldown-cmark), written as Anki's editor writes:
+//! - `**b**` -> `<b>`, `*i*` -> `<i>`, `~~s~~` -> `<s>`, a hard break (`\` or two spaces at the end
+//!   of a line) -> `<br>`, `---` -> `<hr>`, `![](a.jpg)` -> `<img src="a.jpg">`; a soft line break
+//!   stays a line feed, which Anki shows as a space, as in any Markdown.
+//! - Paragraphs get no `<p>`. Two paragraphs are joined with `<br><br>`: that is what Anki's
+//!   editor writes when you press Enter twice, and it looks like the blank line in the file (a
+//!   `<p>` has margins Anki's own notes never have; `<div>` lines would drop the blank line). So
+//!   a one-paragraph field is just its text.
+//! - Other blocks are written as they are (`<ul>`, `<ol start="3">`, `<h1>`, `<blockquote>`,
+//!   `<pre><code class="language-x">`, `<table>` with `<thead>` and `<tbody>`, alignment as
+//!   `style="text-align: …"`), with no line feeds between tags.
+//! - Raw HTML passes through. An HTML block loses the one line feed Markdown ends it with.
+//! - Text is escaped as Anki escapes it: `&amp;`, `&lt;`, `&gt;`, and U+00A0 as `&nbsp;`.
+//!
+//! # Anki syntax, both ways
+//!
+//! - MathJax `\(…\)` and `\[…\]`, `[latex]…[/latex]`, `[$]…[/$]`, `[$$]…[/$$]`, `[sound:…]` and
+//!   furigana readings (`漢字[かんじ]`: a `[…]` right after a character that is not a space, `>`,
+//!   `!`, `]` or `\`, holding none of `` [\<>*_~` ``) are literal: no escapes, no emphasis, no
+//!   links; only character references (`&nbsp;`, `&lt;`) are read, as Anki's HTML would. None
+//!   spans a blank line.
+//! - The space before a furigana base (` 日本語[にほんご]`) is kept even at the start of a line,
+//!   where Markdown would strip it: Anki reads it as where the base begins.
+//! - Clozes `{{c1::answer::hint}}` are ordinary text with Markdown inside, nested or not, but
+//!   emphasis never pairs across `{{c1::`, `::` or `}}`: `{{c1::2*3::a*b}}` keeps its asterisks.
+//!
+//! # HTML -> Markdown ([`html_to_markdown`])
+//!
+//! The field is parsed with html5ever as the content of a `<div>`. Each node becomes Markdown
+//! if Markdown can say exactly the same thing, else it stays HTML inside the Markdown:
+//! - `<b>`, `<i>`, `<s>` without attributes -> `**`, `*`, `~~` (or `__`, `_` where the
+//!   neighbours need it), when the delimiters will be read back as that emphasis; `<strong>`,
+//!   `<em>`, `<u>`, `<span>`, `<font>`, `<sub>` ... stay tags, with Markdown between them.
+//! - `<br>` -> a backslash at the end of the line, or `<br>` where a line cannot start with
+//!   what follows; `<br><br>` between two stretches of text -> a blank line.
+//! - `<a href>`, `<img src>` (with `alt`, `title`) -> links and images; `<code>` -> `` `code` ``;
+//!   `<ul>`/`<ol>`/`<li>`, `<h1>`..`<h6>`, `<blockquote>`, `<pre><code>`, `<hr>` and tables of the
+//!   shape above -> their Markdown. Any attribute the Markdown form cannot carry keeps the HTML.
+//! - `<div>`, `<p>` and other blocks are HTML blocks, one per paragraph of the file.
+//! - Text is escaped only where Markdown would act: `5 * 3`, `snake_case`, `#tag` and `C:\x`
+//!   stay; `*a*`, `# a`, `1. a`, `- a`, `[a](b)`, `<b>` and `&amp;` as text get a backslash;
+//!   whitespace Markdown would strip, and U+00A0, become character references (`&#32;`,
+//!   `&nbsp;`).
+//!
+//! # Round trips
+//!
+//! For any field HTML `h`, `markdown_to_html(html_to_markdown(h))` has the same DOM as `h`
+//! ([`same_dom`]), and `html_to_markdown` of that gives the same Markdown again. Known limits:
+//! an HTML comment, or `<script>` text, holding a blank line inside an HTML block; a comment in
+//! running text whose later lines start like a Markdown block; attribute names CommonMark does
+//! not allow in raw HTML (such as `@click`).
+
+mod anki_syntax;
+mod commonmark;
+mod dom;
+mod escape;
+mod to_html;
+mod to_markdown;
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+pub use dom::same_dom;
+
+/// The HTML Anki should hold for a Markdown field.
 pub fn markdown_to_html(markdown: &str) -> String {
-    markdown.to_owned()
+    // Most fields are a few plain words: they are their own HTML.
+    if escape::is_plain(markdown) {
+        return markdown.to_string();
+    }
+    to_html::markdown_to_html(markdown)
 }
+
+/// The Markdown a file should hold for a field Anki holds as `html`.
 pub fn html_to_markdown(html: &str) -> String {
-    html.to_owned()
-}
-pub fn same_dom(a: &str, b: &str) -> bool {
-    a == b
+    // Without tags, references or characters the parser rewrites, the DOM is one text node.
+    if !html.contains(['<', '&', '\r', '\0']) {
+        if escape::is_plain(html) {
+            return html.to_string();
+        }
+        return to_markdown::text_to_markdown(html);
+    }
+    to_markdown::html_to_markdown(html)
 }
