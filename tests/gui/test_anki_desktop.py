@@ -152,12 +152,18 @@ def test_import_and_sync_in_anki(tmp_path: Path, addon_file: Path, artifacts: Pa
 
     assert result["menu"] == ["Import deck file...", "Export deck to TOML...", "Sync deck file..."]
 
+    broken = result["broken_file"]
+    assert broken["message"].startswith(f"{deck}.broken:5:"), broken["message"]
+    assert "Traceback" not in broken["message"]
+    # Known issue (left open): on newer aqt the driver can find the dialog still open after
+    # the error message; the message itself is checked above. Tracked in the closing note.
+
     warning, outcome = result["add_ids_messages"]
     assert "Basic" in warning and "authored" in warning
     assert outcome.startswith("Added IDs to 2 of 2 fields and 1 of 1 template"), outcome
     assert all(result["basic_ids"]), result["basic_ids"]
     assert result["undo_after_add_ids"] == "Add IDs to Note Type"
-    assert len(result["message_boxes"]) == 2, result["message_boxes"]
+    assert len(result["message_boxes"]) == 3, result["message_boxes"]
 
     imported = result["import"]
     assert imported["counts"]["file_only"] == 3
