@@ -309,7 +309,7 @@ pub(super) fn protect(markdown: &str) -> Option<Protected<'_>> {
             while opaque.peek().is_some_and(|span| span.range.end <= i) {
                 opaque.next();
             }
-            if !opaque.peek().is_some_and(|span| span.range.start <= i) {
+            if opaque.peek().is_none_or(|span| span.range.start > i) {
                 placeholders.push(Span {
                     range: i..i + c.len_utf8(),
                     kind: SpanKind::Placeholder,
