@@ -104,7 +104,7 @@ def authorship_warning(col, notetype: Union[str, NotetypeDict]) -> str:
         notetype = find_notetype(col, notetype)
     name = notetype["name"]
     text = (
-        f"Only add IDs to note types you authored yourself.\n\n"
+        "Only add IDs to note types you authored yourself.\n\n"
         f"IDs let Anki recognise the fields and templates of '{name}' when someone imports a "
         'deck using it with "Merge note types", so renamed, added, removed and reordered '
         "fields and templates reach them. But IDs added after the fact are random: if you add "

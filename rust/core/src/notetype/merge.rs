@@ -17,8 +17,9 @@
 //!
 //!    Fields always; templates only when the target is not a cloze note type (since 23.12;
 //!    23.10 and 23.11 merged cloze templates too, giving cloze note types several templates).
-//!    Anki up to 25.x panicked on a malformed other note type that is longer than the target
-//!    and repeats a matching part (anki issue #4345); since the fix, and here, it does not.
+//!    Anki before the fix for issue #4345 (in 26.9; 23.10.1 still has it) panicked on a
+//!    malformed other note type that is longer than the target and repeats a matching part;
+//!    since the fix, and here, such a repeat is left where it is.
 //!
 //! 3. **An import with "Merge note types"** ([`merge_on_import`]). When the collection has a
 //!    note type with the incoming one's id ("existing"):
@@ -30,13 +31,19 @@
 //!    - then the existing note type is merged into the incoming one, and *then* the result back
 //!      into the existing one. Because of this second direction, **the existing order wins**:
 //!      the parts both sides have stay in the existing order, incoming-only parts come after
-//!      them, and an author's reordering does not reach the user;
+//!      them, and an author's reordering does not reach the user (the seed's "aligned to the
+//!      incoming order" holds for one step, not for the import);
 //!    - if Anki updates note types on this import ("if newer" by default: the incoming note type
 //!      was modified later), the incoming side is stored, with its names (so a rename of a part
 //!      with an ID arrives) and the existing side's ords ([`Keep::Incoming`]); otherwise the
 //!      existing side is stored ([`Keep::Existing`]);
 //!    - saving makes names unique, case-insensitively, by appending `+` to later duplicates
 //!      (two parts with the same name but different IDs become `B` and `B+`);
+//!    - notes follow the ords: existing notes by the stored side's, incoming notes by the
+//!      incoming side's. Contents are moved, not copied, so where a malformed input names one
+//!      old field twice only the first place gets its contents (a template's cards go to the
+//!      last place); if incoming notes end up with more or fewer fields than the stored note
+//!      type, Anki refuses them and the import fails ([`MergeOutcome::incoming_notes_fit`]);
 //!    - each sibling's notes move to the merged note type (its parts located by merging the
 //!      merged note type into the sibling) and the sibling, now unused, is removed.
 //!

@@ -8,7 +8,7 @@
 //! - the plain data handed across the binding: [`shape`]
 //! - giving IDs to the fields and templates that lack one: [`ids`]
 //! - the matching rule and every merge step, with the facts verified against the real
-//!   importer: [`merge`]
+//!   importer: [`merge`](mod@merge)
 
 pub mod ids;
 pub mod merge;
