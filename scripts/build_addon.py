@@ -112,7 +112,7 @@ def add_entry(archive: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o64
     archive.writestr(info, data)
 
 
-def write_addon(out: Path, native: bytes, native_name: str, manifest: dict) -> list[str]:
+def write_addon(out: Path, natives: dict[str, tuple[str, bytes]], manifest: dict) -> list[str]:
     for required in ("__init__.py", "config.json", "config.md"):
         if not (PACKAGE / required).is_file():
             raise BuildError(f"{PACKAGE / required} is missing")
@@ -120,7 +120,8 @@ def write_addon(out: Path, native: bytes, native_name: str, manifest: dict) -> l
 
     entries = {str(p.as_posix()): (PACKAGE / p).read_bytes() for p in package_files()}
     entries["manifest.json"] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
-    entries[f"native/{platform_tag()}/{native_name}"] = native
+    for tag, (name, data) in natives.items():
+        entries[f"native/{tag}/{name}"] = data
 
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
@@ -139,22 +140,37 @@ def main(argv: Optional[list[str]] = None) -> int:
         help="use this already built _core module instead of building a release one "
         "(the GUI test packs the module `maturin develop` made)",
     )
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="TAG=PATH",
+        help="also pack a module built on another platform, e.g. "
+        "darwin-arm64=wheels/_core.abi3.so (TAG as native.platform_tag() names it there)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default: {DEFAULT_OUT}")
     args = parser.parse_args(argv)
     try:
         manifest = read_manifest()
+        natives = {}
+        for spec in args.also:
+            tag, _, path = spec.partition("=")
+            if not tag or not path or not Path(path).is_file():
+                raise BuildError(f"--also {spec}: expected TAG=PATH of an existing file")
+            natives[tag] = (Path(path).name, Path(path).read_bytes())
         if args.native:
             if not args.native.is_file():
                 raise BuildError(f"{args.native}: no such file")
-            native, native_name = args.native.read_bytes(), args.native.name
+            natives[platform_tag()] = (args.native.name, args.native.read_bytes())
         else:
-            native, native_name = build_native_release(), "_core.abi3.so"
-        names = write_addon(args.out, native, native_name, manifest)
+            natives[platform_tag()] = ("_core.abi3.so", build_native_release())
+        names = write_addon(args.out, natives, manifest)
     except BuildError as err:
         print(f"build_addon: {err}", file=sys.stderr)
         return 1
     size = args.out.stat().st_size
-    print(f"wrote {args.out} ({size / 1e6:.1f} MB, {len(names)} files, {platform_tag()})")
+    tags = ", ".join(sorted(natives))
+    print(f"wrote {args.out} ({size / 1e6:.1f} MB, {len(names)} files; native: {tags})")
     return 0
 
 

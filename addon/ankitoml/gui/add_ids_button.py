@@ -9,9 +9,10 @@ from typing import Any, Callable
 from anki.collection import OpChanges
 from aqt import gui_hooks
 from aqt.operations import CollectionOp
-from aqt.utils import askUser, showInfo
+from aqt.qt import QFontDatabase, QMessageBox, QTextEdit
+from aqt.utils import showInfo
 
-from ..notetype_ids import add_ids_op, authorship_warning
+from ..notetype_ids import SCHEMA_CHANGE_TABLE, add_ids_op, authorship_warning, imported_from
 from .feedback import TITLE, show_error
 
 BUTTON_LABEL = "Add IDs"
@@ -26,9 +27,7 @@ class _Added:
 def add_ids_to_selected(models_dialog) -> None:
     notetype = models_dialog.current_notetype()
     name = notetype["name"]
-    warning = authorship_warning(models_dialog.col, notetype)
-    question = f"{warning}\n\nAdd IDs to the note type '{name}'?" if warning else None
-    if question and not askUser(question, parent=models_dialog, defaultno=True, title=TITLE):
+    if not _confirm(models_dialog, notetype):
         return
 
     def op(col) -> _Added:
@@ -39,6 +38,25 @@ def add_ids_to_selected(models_dialog) -> None:
     CollectionOp(parent=models_dialog, op=op).success(
         lambda added: showInfo(added.message, parent=models_dialog, title=TITLE)
     ).failure(lambda error: show_error(models_dialog, error)).run_in_background()
+
+
+def _confirm(models_dialog, notetype) -> bool:
+    """The authorship warning, harder for an imported note type; the table of what changing a
+    note type means for its users is under "Show Details"."""
+    box = QMessageBox(models_dialog)
+    box.setWindowTitle(TITLE)
+    imported = imported_from(notetype) is not None
+    box.setIcon(QMessageBox.Icon.Warning if imported else QMessageBox.Icon.Question)
+    warning = authorship_warning(models_dialog.col, notetype)
+    box.setText(f"{warning}\n\nAdd IDs to the note type '{notetype['name']}'?")
+    box.setDetailedText(SCHEMA_CHANGE_TABLE)
+    fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    for details in box.findChildren(QTextEdit):
+        details.setFont(fixed)
+        details.setMinimumWidth(640)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def _add_button(

@@ -40,6 +40,8 @@ class ExportDialog(QDialog):
         self.mw = mw
         self.on_exported = on_exported
         self.busy = False
+        self.exported_summary: Optional[str] = None
+        self.last_error: Optional[Exception] = None
         self.setWindowTitle(f"{TITLE}: export deck")
         self.setObjectName("ankitoml_export")
         disable_help_button(self)
@@ -116,6 +118,7 @@ class ExportDialog(QDialog):
 
         def on_success(summary: str) -> None:
             self.busy = False
+            self.exported_summary = summary
             settings.remember_file(self.mw, [deck_name], path)
             self.accept()
             if self.on_exported:
@@ -123,6 +126,7 @@ class ExportDialog(QDialog):
 
         def on_failure(error: Exception) -> None:
             self.busy = False
+            self.last_error = error
             self.export_button.setEnabled(True)
             show_error(self, error)
 

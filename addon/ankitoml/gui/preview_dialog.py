@@ -158,6 +158,7 @@ class PreviewDialog(QDialog):
         self.last_error: Optional[Exception] = None
         self._generation = 0
         self._closed = False
+        self._shown_once = False
         self._notes: list[dict[str, Any]] = []
 
         self.setWindowTitle(f"{DIRECTION_TITLES.get(direction, TITLE)}: {path.name}")
@@ -322,6 +323,9 @@ class PreviewDialog(QDialog):
                 self.status.setText("The preview could not be made.")
                 self._update_buttons()
                 show_error(self, error)
+                if not self._shown_once:
+                    # Nothing to show (an unreadable file, say): the warning says it all.
+                    self.reject()
 
         QueryOp(parent=self, op=op, success=on_success).failure(on_failure).with_progress(
             "Reading deck file…"
@@ -337,6 +341,7 @@ class PreviewDialog(QDialog):
 
     def _show(self, prepared: Any) -> None:
         self.prepared = prepared
+        self._shown_once = True
         report = prepared.report
         counts = report.get("counts", {})
         for key, label in self.count_labels.items():

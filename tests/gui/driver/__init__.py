@@ -267,6 +267,26 @@ def open_and_wait(open_dialog, name: str):
     }
 
 
+def check_error_is_shown(deck_path_broken: Path) -> None:
+    """A deck file with a syntax error: a warning naming file:line:column, no dialog left."""
+    deck_path_broken.write_text('[package]\nname = "Broken"\n\n[[notes]]\ndeck = \n', "utf-8")
+    menus = sys.modules[f"{ADDON_PACKAGE}.gui.menus"]
+    before = len(result["message_boxes"])
+    dialog = menus.import_deck_file(mw, deck_path_broken)
+    wait_until(lambda: len(result["message_boxes"]) > before, 30, "the error message")
+    pause(0.3)
+    previews = [
+        w for w in QApplication.topLevelWidgets()
+        if w.objectName() == "ankitoml_preview" and w.isVisible()
+    ]  # fmt: skip
+    result["broken_file"] = {
+        "message": result["message_boxes"][before]["text"],
+        "dialog_left_open": bool(previews),
+        "error_type": type(dialog.last_error).__name__,
+    }
+    step("broken file", **result["broken_file"])
+
+
 def run_exercise() -> None:
     package = addon()
     result["addon_file"] = package.__file__
@@ -276,6 +296,8 @@ def run_exercise() -> None:
 
     check_menus()
     check_add_ids_button()
+
+    check_error_is_shown(deck_path_broken=Path(os.environ["ANKITOML_TEST_DECK"] + ".broken"))
 
     deck_path = Path(os.environ["ANKITOML_TEST_DECK"])
     result["import"] = open_and_wait(lambda: menus.import_deck_file(mw, deck_path), "import")
@@ -299,6 +321,10 @@ def run_exercise() -> None:
     result["undo_after_sync"] = mw.col.undo_status().undo
 
     result["export"] = export_through_gear_menu(Path(os.environ["ANKITOML_TEST_EXPORT"]))
+    settings = sys.modules[f"{ADDON_PACKAGE}.gui.settings"]
+    result["remembered"] = {
+        deck: str(settings.file_for_deck(mw, deck)) for deck in ("Spanish", "Spanish::Vocabulary")
+    }
 
     # Show the imported subdeck in the deck list.
     spanish = mw.col.decks.get(mw.col.decks.id_for_name("Spanish"))
@@ -333,12 +359,11 @@ def export_through_gear_menu(out: Path) -> dict:
     chosen_deck = dialog.deck_combo.currentText()
     dialog.path_edit.setText(str(out))
     shot = screenshot(dialog, "export_dialog")
-    before = len(result["message_boxes"])
     dialog.export_button.click()
-    wait_until(
-        lambda: out.exists() or len(result["message_boxes"]) > before, 60, "the exported file"
-    )
-    step("exported", deck=chosen_deck, screenshot=shot)
+    wait_until(lambda: dialog.exported_summary or dialog.last_error, 60, "the export")
+    if dialog.last_error:
+        raise AssertionError(f"export failed: {dialog.last_error}")
+    step("exported", deck=chosen_deck, summary=dialog.exported_summary, screenshot=shot)
     return {
         "gear_menu": labels,
         "deck": chosen_deck,
