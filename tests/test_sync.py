@@ -366,3 +366,29 @@ def test_schema_changes_need_consent_and_renames_keep_content(collection_path, d
     assert [f["name"] for f in col.models.by_name("Vocab")["flds"]] == ["Word", "Extra", "English"]
     assert col.get_note(notes["el perro"].id)["English"] == "the dog"
     col.close()
+
+
+def test_media_inside_the_folder_is_copied_and_a_path_escaping_it_is_refused(
+    collection_path, deck_path, tmp_path, capsys
+):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "gato.mp3").write_bytes(b"meow")
+    deck_path.write_text(
+        DECK + '\n[[media]]\nname = "gato.mp3"\npath = "media/gato.mp3"\n', encoding="utf-8"
+    )
+    assert run("push", "-c", collection_path, deck_path) == 0
+    col = open_col(collection_path)
+    assert (Path(col.media.dir()) / "gato.mp3").read_bytes() == b"meow"
+    col.close()
+
+    outside = tmp_path.parent / "secret.txt"
+    outside.write_text("not yours", encoding="utf-8")
+    text = deck_path.read_text(encoding="utf-8").replace('Word = "el perro"', 'Word = "el perrito"')
+    text += '\n[[media]]\nname = "secret.txt"\npath = "../secret.txt"\n'
+    deck_path.write_text(text, encoding="utf-8")
+    before = state(collection_path)
+    capsys.readouterr()
+    assert run("push", "-c", collection_path, deck_path) == 2
+    assert "outside the deck file's folder" in capsys.readouterr().err
+    assert state(collection_path) == before
+    assert deck_path.read_text(encoding="utf-8") == text

@@ -205,35 +205,34 @@ def _update_model(col, update: dict[str, Any]) -> None:
     col.models.update_dict(model)
 
 
-def _copy_media(col, media: list[dict[str, str]], deck_dir: Path) -> None:
+def _media_source(item: dict[str, str], deck_dir: Path) -> Path:
+    """The file a ``[[media]]`` entry names; refused if it escapes the deck file's folder."""
     root = deck_dir.resolve()
+    source = (deck_dir / item["path"]).resolve()
+    if root != source and root not in source.parents:
+        raise FileAccessError(
+            f"media '{item['name']}': {item['path']} is outside the deck file's folder"
+        )
+    if not source.is_file():
+        raise FileAccessError(f"media '{item['name']}': {source}: no such file")
+    return source
+
+
+def check_media(media: list[dict[str, str]], deck_dir: Path) -> None:
+    """Refuse bad media paths before anything changes."""
     for item in media:
-        source = (deck_dir / item["path"]).resolve()
-        if root != source and root not in source.parents:
-            raise FileAccessError(
-                f"media '{item['name']}': {item['path']} is outside the deck file's folder"
-            )
-        if not source.is_file():
-            raise FileAccessError(f"media '{item['name']}': {source}: no such file")
-        stored = col.media.write_data(item["name"], source.read_bytes())
+        _media_source(item, deck_dir)
+
+
+def _copy_media(col, media: list[dict[str, str]], deck_dir: Path) -> None:
+    for item in media:
+        data = _media_source(item, deck_dir).read_bytes()
+        stored = col.media.write_data(item["name"], data)
         if stored != item["name"]:
             raise FileAccessError(
                 f"media '{item['name']}': Anki already has a different file of that name "
                 f"(stored as '{stored}')"
             )
-
-
-def check_media(media: list[dict[str, str]], deck_dir: Path) -> None:
-    """Refuse media paths that escape the deck file's folder, before anything changes."""
-    root = deck_dir.resolve()
-    for item in media:
-        source = (deck_dir / item["path"]).resolve()
-        if root != source and root not in source.parents:
-            raise FileAccessError(
-                f"media '{item['name']}': {item['path']} is outside the deck file's folder"
-            )
-        if not source.is_file():
-            raise FileAccessError(f"media '{item['name']}': {source}: no such file")
 
 
 def apply_changes(
