@@ -14,6 +14,7 @@ Uses the maturin of the running Python's environment (``python -m maturin``).
 """
 
 import argparse
+import importlib.util
 import json
 import re
 import subprocess
@@ -36,14 +37,13 @@ class BuildError(Exception):
 
 
 def platform_tag() -> str:
-    # The one definition is `platform_tag` in the add-on's native.py. Importing that module
-    # would also load the native module this script is about to build, so only the part
-    # before `_load` (imports and `platform_tag`) is run.
-    path = PACKAGE / "native.py"
-    head = path.read_text(encoding="utf-8").split("\ndef _load", 1)[0]
-    namespace: dict = {"__name__": "ankitoml_native_platform_tag"}
-    exec(compile(head, str(path), "exec"), namespace)
-    return namespace["platform_tag"]()
+    # Loaded from its file, not imported: importing the package would load the native module
+    # this script is about to build.
+    path = PACKAGE / "platform_tag.py"
+    spec = importlib.util.spec_from_file_location("ankitoml_platform_tag", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.platform_tag()
 
 
 def cargo_version() -> str:
@@ -146,7 +146,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         default=[],
         metavar="TAG=PATH",
         help="also pack a module built on another platform, e.g. "
-        "darwin-arm64=wheels/_core.abi3.so (TAG as native.platform_tag() names it there)",
+        "darwin-arm64=wheels/_core.abi3.so (TAG as platform_tag.py names it there)",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default: {DEFAULT_OUT}")
     args = parser.parse_args(argv)

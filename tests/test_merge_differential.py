@@ -627,10 +627,11 @@ def test_cloze_and_standard_are_not_merged(tmp_path):
         export_package(run.author, run.package)
         incoming = run.author.models.get(run.notetype_id)
 
-        from ankitoml.errors import AnkitomlError
+        from ankitoml.errors import AnkitomlError, NoteTypeMergeError
 
-        with pytest.raises(AnkitomlError, match="cloze"):
+        with pytest.raises(NoteTypeMergeError, match="cloze") as refused:
             merge_notetypes(run.existing, incoming)
+        assert isinstance(refused.value, AnkitomlError)
         if ANKI_MERGES_CLOZE_TEMPLATES:
             # 23.10 merged them anyway, turning the user's note type into the incoming kind.
             run.import_with_merge(ALWAYS)

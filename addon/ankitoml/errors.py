@@ -13,6 +13,7 @@ FileAccessError = core.FileAccessError
 InternalError = core.InternalError
 ConflictError = core.ConflictError
 SchemaChangeError = core.SchemaChangeError
+NoteTypeMergeError = core.NoteTypeMergeError
 
 
 class CollectionInUseError(AnkitomlError):

@@ -6,16 +6,10 @@ they cannot share one folder), and the right one is chosen at import time.
 """
 
 import importlib.util
-import platform
 import sys
 from pathlib import Path
 
-
-def platform_tag() -> str:
-    """The folder name of this platform's build, e.g. ``linux-x86_64`` or ``darwin-arm64``."""
-    machine = platform.machine().lower()
-    machine = {"amd64": "x86_64", "aarch64": "arm64"}.get(machine, machine)
-    return f"{sys.platform}-{machine}"
+from .platform_tag import platform_tag
 
 
 def _load():

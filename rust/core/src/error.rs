@@ -100,6 +100,9 @@ pub enum Error {
     Io { path: String, message: String },
     #[error(transparent)]
     Sync(#[from] SyncError),
+    /// Two note types that Anki would refuse to merge.
+    #[error(transparent)]
+    Merge(#[from] crate::notetype::MergeError),
     /// Data handed across the binding was not of the expected shape: a bug, not a user error.
     #[error("internal: malformed input to the core: {0}")]
     BadInput(String),

@@ -43,13 +43,19 @@ create_exception!(
 );
 create_exception!(
     _core,
+    NoteTypeMergeError,
+    AnkitomlError,
+    "Two note types cannot be merged (a cloze and a standard one)."
+);
+create_exception!(
+    _core,
     SchemaChangeError,
     AnkitomlError,
     "A note-type change needs consent (--allow-schema-change)."
 );
 
 /// The one place where core errors become Python exceptions.
-fn to_py(err: Error) -> PyErr {
+pub(crate) fn to_py(err: Error) -> PyErr {
     let message = err.to_string();
     match err {
         Error::DeckFile(_) => DeckFileError::new_err(message),
@@ -57,6 +63,7 @@ fn to_py(err: Error) -> PyErr {
         Error::BadInput(_) => InternalError::new_err(message),
         Error::Sync(SyncError::Conflicts { .. }) => ConflictError::new_err(message),
         Error::Sync(SyncError::SchemaChange { .. }) => SchemaChangeError::new_err(message),
+        Error::Merge(_) => NoteTypeMergeError::new_err(message),
     }
 }
 
@@ -139,6 +146,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("ConflictError", py.get_type::<ConflictError>())?;
     m.add("SchemaChangeError", py.get_type::<SchemaChangeError>())?;
+    m.add("NoteTypeMergeError", py.get_type::<NoteTypeMergeError>())?;
     m.add_function(wrap_pyfunction!(parse_deck_file, m)?)?;
     m.add_function(wrap_pyfunction!(sync_scope, m)?)?;
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;

@@ -7,12 +7,10 @@ use ankitoml_core::notetype::{self, IdAssignment, Keep, MergeError, NoteTypeShap
 use pyo3::prelude::*;
 use serde::Serialize;
 
-use crate::{from_json, to_json, AnkitomlError, InternalError};
+use crate::{from_json, to_json, to_py, InternalError};
 
-/// Until `to_py` in lib.rs maps `MergeError` to its own exception class, merge refusals are
-/// raised as the family's base class, with the core's message.
 fn merge_error_to_py(err: MergeError) -> PyErr {
-    AnkitomlError::new_err(err.to_string())
+    to_py(err.into())
 }
 
 #[derive(Serialize)]

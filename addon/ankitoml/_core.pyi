@@ -1,0 +1,61 @@
+"""Type stubs for the native core (``rust/python``): JSON text in, JSON text out.
+
+Kept by hand; ``tests/test_native_stubs.py`` checks that every name here exists in the built
+module and the other way round, with the same parameters.
+"""
+
+class AnkitomlError(Exception):
+    """Base of every error ankitoml raises."""
+
+class DeckFileError(AnkitomlError):
+    """The deck file is invalid: file:line:column: message (one line per problem)."""
+
+class FileAccessError(AnkitomlError):
+    """A file could not be read or written."""
+
+class InternalError(AnkitomlError):
+    """A bug: the core was handed malformed data."""
+
+class ConflictError(AnkitomlError):
+    """Notes changed on both sides and the strategy was 'fail'."""
+
+class NoteTypeMergeError(AnkitomlError):
+    """Two note types cannot be merged (a cloze and a standard one)."""
+
+class SchemaChangeError(AnkitomlError):
+    """A note-type change needs consent (--allow-schema-change)."""
+
+def parse_deck_file(path: str, text: str) -> str:
+    """Parse and validate a deck file; returns the deck as JSON."""
+
+def sync_scope(path: str, text: str, base_json: str | None = None) -> str:
+    """Which notes to read from the collection for a deck file (its decks, ids and guids)."""
+
+def plan_sync(request_json: str) -> str:
+    """Plan a push, pull, sync or preview; changes nothing."""
+
+def finish_sync(path: str, text: str, plan_json: str, applied_json: str) -> str:
+    """After Anki applied a plan: the new file text (or None) and the new base."""
+
+def export_deck(request_json: str) -> str:
+    """A new deck file for a deck of the collection, and its base."""
+
+def write_file_atomic(path: str, text: str) -> None:
+    """Replace a file atomically (temporary file beside it, fsync, rename)."""
+
+def assign_ids(notetype_json: str) -> str:
+    """Gives IDs to the fields and templates lacking one; returns counts and a message."""
+
+def merge_notetypes(
+    existing_json: str,
+    incoming_json: str,
+    keep: str = "incoming",
+    siblings_json: str | None = None,
+) -> str:
+    """Merges ``incoming`` into ``existing`` as Anki's importer does with "Merge note types"."""
+
+def fold_notetype_versions(root_json: str, siblings_json: str) -> str:
+    """Folds the versions of a note type made by earlier imports into the original."""
+
+def notetype_parts_match(a_json: str, b_json: str) -> bool:
+    """Anki's matching rule for two fields (or two templates), each ``{name, id}``."""
