@@ -101,6 +101,8 @@ def package_files() -> list[Path]:
             continue  # built or per-user, never from the working tree
         if path.suffix in (".pyc", ".pyo") or re.match(r"_core.*\.(so|pyd|dylib)$", path.name):
             continue
+        if path.name in ("_core.pyi", "py.typed"):
+            continue  # type information for developers; Anki never reads it
         files.append(relative)
     return files
 

@@ -358,10 +358,21 @@ def test_schema_changes_need_consent_and_renames_keep_content(collection_path, d
         '{ name = "English", id', '{ name = "Extra" },\n    { name = "English", id'
     )
     deck_path.write_text(added, encoding="utf-8")
+    before = state(collection_path)
     capsys.readouterr()
     assert run("push", "-c", collection_path, deck_path) == 2
-    assert "allow-schema-change" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "allow-schema-change" in err and "'Extra'" in err
+    # The user is told what a schema change means (the seeds' table), where they must decide.
+    assert "Add field / template         no" in err
+    assert state(collection_path) == before
+    assert run("preview", "-c", collection_path, deck_path) == 0
+    out = capsys.readouterr().out
+    assert "schema change:" in out and "forces a one-way full sync" in out
     assert run("push", "-c", collection_path, deck_path, "--allow-schema-change") == 0
+    capsys.readouterr()
+    assert run("preview", "-c", collection_path, deck_path) == 0
+    assert "full sync" not in capsys.readouterr().out  # the table only where it matters
     col = open_col(collection_path)
     assert [f["name"] for f in col.models.by_name("Vocab")["flds"]] == ["Word", "Extra", "English"]
     assert col.get_note(notes["el perro"].id)["English"] == "the dog"
@@ -392,3 +403,53 @@ def test_media_inside_the_folder_is_copied_and_a_path_escaping_it_is_refused(
     assert "outside the deck file's folder" in capsys.readouterr().err
     assert state(collection_path) == before
     assert deck_path.read_text(encoding="utf-8") == text
+
+
+def test_a_preview_is_applied_only_if_it_still_shows_what_will_happen(collection_path, deck_path):
+    """The dialog's flow: a preview plan, then Apply; a change in between stops it."""
+    from ankitoml.actions import SyncOptions, apply_prepared, prepare
+    from ankitoml.errors import PreviewOutdatedError
+
+    assert run("push", "-c", collection_path, deck_path) == 0
+    text = deck_path.read_text(encoding="utf-8")
+    deck_path.write_text(text.replace('"the dog"', '"the hound"'), encoding="utf-8")
+    col = open_col(collection_path)
+    try:
+        shown = prepare(col, deck_path, SyncOptions("sync", "skip"), preview=True)
+        assert shown.report["counts"]["changed_in_file"] == 1
+        # Someone edits the same note in Anki while the preview is open.
+        note = notes_by_word(col)["el perro"]
+        note["Meaning"] = "the puppy"
+        col.update_note(note)
+        with pytest.raises(PreviewOutdatedError, match="changed since the preview"):
+            apply_prepared(col, shown)
+        assert notes_by_word(col)["el perro"]["Meaning"] == "the puppy"
+        # Looked at again, the same options apply cleanly.
+        shown = prepare(col, deck_path, SyncOptions("sync", "prefer_toml"), preview=True)
+        assert shown.report["counts"]["conflicts"] == 1
+        apply_prepared(col, shown)
+        assert notes_by_word(col)["el perro"]["Meaning"] == "the hound"
+    finally:
+        col.close()
+
+
+def test_a_preview_never_applies_what_a_run_refuses(collection_path, deck_path):
+    from ankitoml.actions import SyncOptions, apply_prepared, prepare
+    from ankitoml.errors import SchemaChangeError
+
+    assert run("push", "-c", collection_path, deck_path) == 0
+    text = deck_path.read_text(encoding="utf-8")
+    added = text.replace("fields = [\n", 'fields = [\n    { name = "Extra" },\n', 1)
+    assert added != text
+    deck_path.write_text(added, encoding="utf-8")
+    before = state(collection_path)
+    col = open_col(collection_path)
+    try:
+        shown = prepare(col, deck_path, SyncOptions("push", "skip"), preview=True)
+        assert shown.report["schema_changes"] == ["note type 'Vocab': add field 'Extra'"]
+        with pytest.raises(SchemaChangeError):
+            apply_prepared(col, shown)
+    finally:
+        col.close()
+    assert state(collection_path) == before
+    assert deck_path.read_text(encoding="utf-8") == added

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import base_store, collection_io, deck_file
-from .errors import CollectionDataError, FileAccessError
+from .errors import CollectionDataError, FileAccessError, PreviewOutdatedError
 from .native import core
 
 DIRECTIONS = ("push", "pull", "sync")
@@ -46,6 +46,9 @@ class Prepared:
     options: SyncOptions
     plan: dict[str, Any]
     base_path: Path
+    # A preview plan shows what a run would do, even what a run would refuse (a schema change
+    # without consent, conflicts under "fail"); it is planned again for real before applying.
+    preview: bool = False
     report: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,15 +75,29 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
         "preview": preview,
     }
     plan = json.loads(core.plan_sync(json.dumps(request)))
-    return Prepared(path=path, text=text, options=options, plan=plan, base_path=base_path)
+    return Prepared(
+        path=path, text=text, options=options, plan=plan, base_path=base_path, preview=preview
+    )
 
 
 def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
-    """Apply a plan: Anki in one undo step, then the deck file, then the base."""
+    """Apply a plan: Anki in one undo step, then the deck file, then the base.
+
+    A preview is planned again for real first (so its refusals hold), and applied only if that
+    plan reports exactly what the preview showed.
+    """
     path = prepared.path
     # The user may have edited or moved the file since the preview: never apply a stale plan.
     if deck_file.read_text(path) != prepared.text:
         raise FileAccessError(f"{path}: changed since it was read; nothing was changed, run again")
+    if prepared.preview:
+        shown = prepared
+        prepared = prepare(col, path, shown.options)
+        if prepared.text != shown.text or prepared.report != shown.report:
+            raise PreviewOutdatedError(
+                f"{path}: the collection or the file changed since the preview; "
+                "nothing was changed, look at the preview again"
+            )
     undo_name = UNDO_NAMES[prepared.options.direction]
     changes, applied = collection_io.apply_changes(
         col, prepared.plan["anki"], path.parent, undo_name

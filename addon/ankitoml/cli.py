@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import deck_file
-from .errors import AnkitomlError, CollectionInUseError, ConflictError
+from .errors import AnkitomlError, CollectionInUseError, ConflictError, SchemaChangeError
 
 EXIT_OK = 0
 EXIT_CONFLICTS = 1
@@ -91,6 +91,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_schema_table(file=None) -> None:
+    from .notetype_ids import SCHEMA_CHANGE_TABLE
+
+    print("", file=file)
+    print(SCHEMA_CHANGE_TABLE, file=file)
+    print("", file=file)
+
+
 def _print_report(report: dict[str, Any], with_diff: bool) -> None:
     from .actions import COUNT_LABELS
 
@@ -100,6 +108,8 @@ def _print_report(report: dict[str, Any], with_diff: bool) -> None:
         print(f"  schema change: {line}")
     for line in report["model_changes"]:
         print(f"  note type: {line}")
+    if report["schema_changes"]:
+        _print_schema_table()
     for line in report["warnings"]:
         print(f"  warning: {line}")
     for note in report["notes"]:
@@ -312,6 +322,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     except ConflictError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_CONFLICTS
+    except SchemaChangeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        _print_schema_table(file=sys.stderr)
+        return EXIT_BAD_INPUT
     except AnkitomlError as err:
         message = str(err)
         print(

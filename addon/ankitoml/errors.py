@@ -22,3 +22,7 @@ class CollectionInUseError(AnkitomlError):
 
 class CollectionDataError(AnkitomlError):
     """The collection lacks something the deck file needs (a deck, a note type)."""
+
+
+class PreviewOutdatedError(AnkitomlError):
+    """What a preview showed is no longer what applying it would do."""

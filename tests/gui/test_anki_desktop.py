@@ -184,6 +184,13 @@ def test_import_and_sync_in_anki(tmp_path: Path, addon_file: Path, artifacts: Pa
     assert "the apple (file)" in result["file_after_sync"]  # skip: the conflict stays
     assert result["undo_after_sync"] == "Sync TOML deck"
 
+    # Adding a field forces a full sync: Apply waits for consent, and the seeds' table is there.
+    schema = result["schema_preview"]
+    assert schema["consent_visible"] and not schema["help_visible_before_click"]
+    assert not schema["apply_enabled_before_consent"]
+    assert schema["apply_enabled_after_consent"]
+    assert "Add field / template" in schema["help_text"] and "full sync" in schema["help_text"]
+
     export = result["export"]
     assert "Export to TOML" in export["gear_menu"]
     assert export["deck"] == "Spanish"
@@ -196,7 +203,9 @@ def test_import_and_sync_in_anki(tmp_path: Path, addon_file: Path, artifacts: Pa
     for name in ("tools_menu.png", "gear_menu.png"):
         assert (artifacts / name).stat().st_size > 2_000, name
     colors = result["screenshot_colors"]
-    assert set(colors) == {"preview_import", "preview_sync", "export_dialog", "main_window"}
+    assert set(colors) == {
+        "preview_import", "preview_sync", "preview_schema_change", "export_dialog", "main_window"
+    }  # fmt: skip
     assert all(count > 4 for count in colors.values()), f"a blank screenshot: {colors}"
 
     # After Anki has quit: the collection holds the imported notes and the file's change.

@@ -5,6 +5,7 @@ preview is computed in the background (QueryOp) and computed again when an optio
 Apply runs as one undoable CollectionOp. Nothing here decides what changes.
 """
 
+import html
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -24,6 +25,7 @@ from aqt.qt import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSplitter,
     Qt,
     QTableWidget,
@@ -36,6 +38,7 @@ from aqt.utils import disable_help_button, restoreGeom, saveGeom
 
 from .. import deck_file
 from ..actions import SyncOptions, apply_prepared, prepare
+from ..notetype_ids import SCHEMA_CHANGE_TABLE
 from . import settings
 from .feedback import TITLE, show_error
 
@@ -209,6 +212,17 @@ class PreviewDialog(QDialog):
         qconnect(self.allow_schema.toggled, lambda _checked: self.refresh())
         self.allow_schema.hide()
         notices_layout.addWidget(self.allow_schema)
+        # The seeds' table of what forces a full sync, for the moment a user has to decide.
+        self.schema_help_button = QPushButton("Which note type changes force a full sync?")
+        self.schema_help_button.setCheckable(True)
+        self.schema_help_button.setFlat(True)
+        self.schema_help_button.hide()
+        notices_layout.addWidget(self.schema_help_button)
+        self.schema_help = QLabel(f"<pre>{html.escape(SCHEMA_CHANGE_TABLE)}</pre>")
+        self.schema_help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.schema_help.hide()
+        qconnect(self.schema_help_button.toggled, self.schema_help.setVisible)
+        notices_layout.addWidget(self.schema_help)
         self.notices_box.hide()
         layout.addWidget(self.notices_box)
 
@@ -303,7 +317,7 @@ class PreviewDialog(QDialog):
         path, options = self.path, self.options()
 
         def op(col) -> tuple[Any, list[str]]:
-            prepared = prepare(col, path, options)
+            prepared = prepare(col, path, options, preview=True)
             return prepared, deck_names_in_file(prepared)
 
         def on_success(outcome: tuple[Any, list[str]]) -> None:
@@ -362,6 +376,8 @@ class PreviewDialog(QDialog):
                 item.setForeground(QColor(color))
             self.notices.addItem(item)
         self.allow_schema.setVisible(bool(schema_changes))
+        self.schema_help_button.setVisible(bool(schema_changes))
+        self.schema_help.setVisible(bool(schema_changes) and self.schema_help_button.isChecked())
         self.notices_box.setVisible(self.notices.count() > 0)
 
         self._notes = sorted(

@@ -287,6 +287,36 @@ def check_error_is_shown(deck_path_broken: Path) -> None:
     step("broken file", **result["broken_file"])
 
 
+def check_schema_change_preview(deck_path: Path) -> dict:
+    """A field added in the file: the preview asks for consent and explains full syncs."""
+    menus = sys.modules[f"{ADDON_PACKAGE}.gui.menus"]
+    original = deck_path.read_text(encoding="utf-8")
+    deck_path.write_text(
+        original.replace("fields = [\n", 'fields = [\n    { name = "Notes" },\n', 1), "utf-8"
+    )
+    dialog = menus.sync_deck_file(mw, deck_path)
+    try:
+        wait_until(lambda: dialog.prepared is not None or dialog.last_error, 60, "schema preview")
+        if dialog.last_error:
+            raise AssertionError(f"schema preview failed: {dialog.last_error}")
+        shown = {
+            "apply_enabled_before_consent": dialog.apply_button.isEnabled(),
+            "consent_visible": dialog.allow_schema.isVisible(),
+            "help_visible_before_click": dialog.schema_help.isVisible(),
+        }
+        dialog.schema_help_button.click()
+        shown["help_text"] = dialog.schema_help.text() if dialog.schema_help.isVisible() else ""
+        screenshot(dialog, "preview_schema_change")
+        dialog.allow_schema.setChecked(True)
+        wait_until(lambda: dialog.prepared is not None, 60, "schema preview with consent")
+        shown["apply_enabled_after_consent"] = dialog.apply_button.isEnabled()
+    finally:
+        dialog.reject()
+        deck_path.write_text(original, "utf-8")
+    step("schema change preview", **{k: v for k, v in shown.items() if k != "help_text"})
+    return shown
+
+
 def run_exercise() -> None:
     package = addon()
     result["addon_file"] = package.__file__
@@ -319,6 +349,8 @@ def run_exercise() -> None:
     result["sync"] = open_and_wait(lambda: menus.sync_deck_file(mw, deck_path), "sync")
     result["file_after_sync"] = deck_path.read_text(encoding="utf-8")
     result["undo_after_sync"] = mw.col.undo_status().undo
+
+    result["schema_preview"] = check_schema_change_preview(deck_path)
 
     result["export"] = export_through_gear_menu(Path(os.environ["ANKITOML_TEST_EXPORT"]))
     settings = sys.modules[f"{ADDON_PACKAGE}.gui.settings"]
