@@ -238,3 +238,74 @@ def test_merge_notetype_versions_with_nothing_to_fold(col):
 def test_errors_belong_to_the_family(col):
     with pytest.raises(AnkitomlError):
         merge_notetype_versions(col, "Nope")
+
+
+def test_push_folds_the_versions_of_earlier_imports_when_asked(tmp_path, capsys):
+    """The author's deck file meets a collection where a no-merge import left a copy of its
+    note type: push --merge-notetype-versions folds the copy in, as one undo step with the
+    push, and the file's notes then match both notes, nothing lost."""
+    from ankitoml.actions import SyncOptions, apply_prepared, export_deck, prepare
+    from ankitoml.cli import main
+
+    run = make_copy_by_import_without_merge(tmp_path)
+    ntid = run.notetype_id
+    (copy,) = notetype_versions(run.user, NT)[1]
+    (copy_note,) = run.user.models.nids(copy["id"])
+    user_notes = {nid: list(run.user.get_note(nid).fields) for nid in run.user.find_notes("")}
+    assert len(user_notes) == 2
+    deck_file = tmp_path / "author.toml"
+    export_deck(run.author, "Default", deck_file)
+    user_path = run.user.path
+    close(run.author)
+    close(run.user)
+
+    def push(*flags: str) -> int:
+        return main(["push", "-c", user_path, str(deck_file), *flags])
+
+    capsys.readouterr()
+    assert main(["preview", "-c", user_path, str(deck_file)]) == 0
+    out = capsys.readouterr().out
+    assert f"has 1 other version(s) from earlier imports ('{copy['name']}')" in out
+
+    # Folding is a schema change: refused without consent, nothing changed.
+    text = deck_file.read_text(encoding="utf-8")
+    with open(user_path, "rb") as before:
+        collection_bytes = before.read()
+    assert push("--merge-notetype-versions") == 2
+    assert "merge the 1 other version(s) that earlier imports made of it" in (
+        capsys.readouterr().err
+    )
+    with open(user_path, "rb") as after:
+        assert after.read() == collection_bytes
+    assert deck_file.read_text(encoding="utf-8") == text
+
+    user = Collection(user_path)
+    try:
+        options = SyncOptions("push", merge_versions=True, allow_schema_change=True)
+        prepared = prepare(user, deck_file, options)
+        assert prepared.report["schema_changes"][0].startswith(f"note type '{NT}': merge the 1")
+        assert "changed (full sync with AnkiWeb next)" in apply_prepared(user, prepared)[1]
+        user.models._clear_cache()
+        assert user.models.get(copy["id"]) is None
+        assert sorted(user.models.nids(ntid)) == sorted(user_notes)
+        merged = user.models.get(ntid)
+        assert [f["name"] for f in merged["flds"]] == ["Front", "Back", "Extra"]
+        # The copy's note kept every field it had; the original's note gained an empty Extra.
+        assert list(user.get_note(copy_note).fields) == user_notes[copy_note]
+        for nid, fields in user_notes.items():
+            if nid != copy_note:
+                assert list(user.get_note(nid).fields) == [*fields, ""]
+        # Both notes are the file's notes now: a second look finds nothing to do.
+        report = prepare(user, deck_file, SyncOptions("sync"), preview=True).report
+        assert report["counts"]["unchanged"] == 2 and not report["notes"]
+        assert not report["warnings"] and not report["schema_changes"]
+
+        # The fold and the push are one undo step.
+        assert user.undo_status().undo == "Push TOML deck"
+        user.undo()
+        user.models._clear_cache()
+        assert user.models.get(copy["id"]) is not None
+        assert user.models.nids(copy["id"]) == [copy_note]
+        assert {nid: list(user.get_note(nid).fields) for nid in user_notes} == user_notes
+    finally:
+        close(user)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from . import base_store, collection_io, deck_file
+from . import base_store, collection_io, deck_file, notetype_ids
 from .errors import CollectionDataError, FileAccessError, PreviewOutdatedError
 from .native import core
 
@@ -37,6 +37,8 @@ class SyncOptions:
     strategy: Optional[str] = None
     delete: bool = False
     allow_schema_change: bool = False
+    # Fold the versions that earlier imports made of the file's note types into them first.
+    merge_versions: bool = False
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Prepared:
     # A preview plan shows what a run would do, even what a run would refuse (a schema change
     # without consent, conflicts under "fail"); it is planned again for real before applying.
     preview: bool = False
+    # Note types whose versions from earlier imports are folded in before the plan is applied.
+    folds: list[notetype_ids.VersionFold] = field(default_factory=list)
     report: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,6 +67,20 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
     base_json = base_store.load(base_path)
     scope = json.loads(core.sync_scope(str(path), text, base_json))
     snapshot = collection_io.read_snapshot(col, scope)
+    folds = notetype_ids.version_folds(col, scope["models"])
+    notices = []
+    if options.merge_versions:
+        # The plan is made against the collection as it will be after the folds.
+        for fold in folds:
+            snapshot = fold.fold_snapshot(snapshot)
+    else:
+        notices = [
+            f"note type '{fold.root['name']}' has {len(fold.versions)} other version(s) from "
+            f"earlier imports ({fold.names}); merge them into it with 'Merge note type "
+            "versions' (--merge-notetype-versions)"
+            for fold in folds
+        ]
+        folds = []
     request = {
         "path": str(path),
         "text": text,
@@ -73,10 +91,18 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
         "delete": options.delete,
         "allow_schema_change": options.allow_schema_change,
         "preview": preview,
+        "prior_schema_changes": [fold.describe() for fold in folds],
+        "notices": notices,
     }
     plan = json.loads(core.plan_sync(json.dumps(request)))
     return Prepared(
-        path=path, text=text, options=options, plan=plan, base_path=base_path, preview=preview
+        path=path,
+        text=text,
+        options=options,
+        plan=plan,
+        base_path=base_path,
+        preview=preview,
+        folds=folds,
     )
 
 
@@ -99,10 +125,17 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
                 "nothing was changed, look at the preview again"
             )
     undo_name = UNDO_NAMES[prepared.options.direction]
+
+    def fold_versions_first(col) -> None:
+        for fold in prepared.folds:
+            fold.apply(col)
+
     changes, applied = collection_io.apply_changes(
-        col, prepared.plan["anki"], path.parent, undo_name
+        col, prepared.plan["anki"], path.parent, undo_name, before=fold_versions_first
     )
-    anki_changed = bool(applied["added"]) or _has_anki_work(prepared.plan["anki"])
+    anki_changed = (
+        bool(applied["added"]) or bool(prepared.folds) or _has_anki_work(prepared.plan["anki"])
+    )
     try:
         finished = json.loads(
             core.finish_sync(
@@ -135,6 +168,8 @@ def summary(report: dict[str, Any], direction: str) -> str:
     text = f"{direction}: " + (", ".join(parts) if parts else "nothing to do")
     if report["conflicts_left"]:
         text += f"; {report['conflicts_left']} conflict(s) left unresolved (strategy 'skip')"
+    for change in report["schema_changes"]:
+        text += f"\nchanged (full sync with AnkiWeb next): {change}"
     for warning in report["warnings"]:
         text += f"\nwarning: {warning}"
     return text

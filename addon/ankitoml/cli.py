@@ -155,6 +155,7 @@ def _cmd_transfer(args: argparse.Namespace, direction: str) -> int:
         strategy=args.conflict,
         delete=args.delete,
         allow_schema_change=getattr(args, "allow_schema_change", False),
+        merge_versions=getattr(args, "merge_notetype_versions", False),
     )
     with _collection(args.collection) as col:
         prepared = prepare(col, Path(args.file), options)
@@ -270,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="allow adding, removing or reordering fields and templates "
                 "(forces a one-way sync with AnkiWeb)",
+            )
+            p.add_argument(
+                "--merge-notetype-versions",
+                action="store_true",
+                help="first fold the versions that earlier imports made of the file's note "
+                "types into them, notes moved, as Anki's importer does when merging (a schema "
+                "change: needs --allow-schema-change)",
             )
             p.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
         p.set_defaults(run=run)

@@ -7,7 +7,7 @@ undone and the collection is as it was.
 """
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Optional
 
@@ -236,15 +236,22 @@ def _copy_media(col, media: list[dict[str, str]], deck_dir: Path) -> None:
 
 
 def apply_changes(
-    col, changes: dict[str, Any], deck_dir: Path, undo_name: str
+    col,
+    changes: dict[str, Any],
+    deck_dir: Path,
+    undo_name: str,
+    before: Optional[Callable[[Any], None]] = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Apply a plan's Anki side as one undo step; returns (OpChanges, what the core's finish
-    needs: the added notes and the touched note types)."""
+    needs: the added notes and the touched note types). ``before(col)`` runs first, inside
+    the same undo step."""
     from anki.collection import AddNoteRequest
 
     check_media(changes["media"], deck_dir)
     position = col.add_custom_undo_entry(undo_name)
     try:
+        if before is not None:
+            before(col)
         for name in changes["create_decks"]:
             # The op (not the legacy `decks.id`) so the new deck is part of the undo step.
             col.decks.add_normal_deck_with_name(name)

@@ -19,7 +19,7 @@ Facts about Anki that this module relies on (checked on anki 23.10.1 and 26.9.3)
 
 import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Optional, Union
 
 from .errors import CollectionDataError
@@ -149,6 +149,102 @@ def notetype_versions(col, notetype_name: str) -> tuple[NotetypeDict, list[Notet
     return root, sorted(versions, key=lambda nt: nt["id"])
 
 
+class VersionFold:
+    """A note type, the versions earlier imports made of it, and the core's plan to fold them.
+
+    The core's ``FoldOutcome`` (``fold_notetype_versions``) says where every field, template,
+    note content and card goes; this class carries it out on a collection, or on a snapshot of
+    one so that a preview shows the sync as it will be after the fold.
+    """
+
+    def __init__(self, root: NotetypeDict, versions: list[NotetypeDict]) -> None:
+        self.root = root
+        self.versions = versions
+        self.outcome = json.loads(
+            core.fold_notetype_versions(json.dumps(root), json.dumps(versions))
+        )
+
+    @property
+    def names(self) -> str:
+        return ", ".join(f"'{v['name']}'" for v in self.versions)
+
+    def describe(self) -> str:
+        return (
+            f"note type '{self.root['name']}': merge the {len(self.versions)} other version(s) "
+            f"that earlier imports made of it ({self.names}), moving their notes"
+        )
+
+    def merged(self) -> NotetypeDict:
+        """The original note type as the fold leaves it, each part's ord its position."""
+        merged = _rebuilt(self.root, self.versions, self.outcome)
+        for key in ("flds", "tmpls"):
+            for position, part in enumerate(merged[key]):
+                part["ord"] = position
+        return merged
+
+    def fold_snapshot(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """``snapshot`` (``collection_io.read_snapshot``) as it will read after the fold."""
+        from .collection_io import model_snapshot
+
+        merged = self.merged()
+        names = [f["name"] for f in merged["flds"]]
+        # For each merged field: the field of each old note type whose contents fill it.
+        sources = {
+            self.root["name"]: (
+                self.root,
+                [part["ord"] for part in self.outcome["notetype"]["fields"]],
+            )
+        }
+        for version, remap in zip(self.versions, self.outcome["siblings"]):
+            sources[version["name"]] = (version, remap["fields"])
+        notes = []
+        for note in snapshot["notes"]:
+            if note["model"] not in sources:
+                notes.append(note)
+                continue
+            old_type, filled_from = sources[note["model"]]
+            old_values = [note["fields"].get(f["name"], "") for f in old_type["flds"]]
+            fields = {
+                name: "" if old is None else old_values[old]
+                for name, old in zip(names, filled_from)
+            }
+            notes.append({**note, "model": merged["name"], "fields": fields})
+        models = [m for m in snapshot["models"] if m["name"] not in sources]
+        models.append(model_snapshot(merged))
+        return {**snapshot, "notes": notes, "models": models}
+
+    def apply(self, col) -> int:
+        """Fold the versions into the original; returns how many notes moved. The caller makes
+        this part of an undo step."""
+        # Anki's importer saves merged note types without template checks: a template copied
+        # from one version may name a field only that version had under another name.
+        col.models.update_dict(_rebuilt(self.root, self.versions, self.outcome), skip_checks=True)
+        moved = 0
+        for version, remap in zip(self.versions, self.outcome["siblings"]):
+            note_ids = col.models.nids(version["id"])
+            if note_ids:
+                _move_notes(col, version, self.root["id"], note_ids, remap)
+                moved += len(note_ids)
+            col.models.remove(version["id"])
+        return moved
+
+
+def version_folds(col, notetype_names: Iterable[str]) -> list[VersionFold]:
+    """The folds due for the named note types that have versions from earlier imports.
+
+    Only an original is folded into: a name that is itself one of the versions is left alone.
+    """
+    folds = []
+    for name in notetype_names:
+        named = col.models.by_name(name)
+        if named is None:
+            continue
+        root, versions = notetype_versions(col, name)
+        if versions and root["id"] == named["id"]:
+            folds.append(VersionFold(root, versions))
+    return folds
+
+
 def merge_notetype_versions_op(col, notetype_name: str) -> tuple[Any, str]:
     """Fold the copies Anki made of a note type back into it, as its importer does when merging.
 
@@ -159,27 +255,17 @@ def merge_notetype_versions_op(col, notetype_name: str) -> tuple[Any, str]:
     root, versions = notetype_versions(col, notetype_name)
     if not versions:
         return None, f"Note type {root['name']} has no other versions to merge."
-    outcome = json.loads(core.fold_notetype_versions(json.dumps(root), json.dumps(versions)))
-    moved = 0
+    fold = VersionFold(root, versions)
     position = col.add_custom_undo_entry(MERGE_VERSIONS_UNDO)
     try:
-        # Anki's importer saves merged note types without template checks: a template copied
-        # from one version may name a field only that version had under another name.
-        col.models.update_dict(_rebuilt(root, versions, outcome), skip_checks=True)
-        for version, remap in zip(versions, outcome["siblings"]):
-            note_ids = col.models.nids(version["id"])
-            if note_ids:
-                _move_notes(col, version, root["id"], note_ids, remap)
-                moved += len(note_ids)
-            col.models.remove(version["id"])
+        moved = fold.apply(col)
         changes = col.merge_undo_entries(position)
     except BaseException:
         _roll_back(col, position)
         raise
-    names = ", ".join(f"'{v['name']}'" for v in versions)
     return changes, (
         f"Merged {len(versions)} other version(s) of note type {root['name']} into it "
-        f"({names}); {moved} note(s) moved."
+        f"({fold.names}); {moved} note(s) moved."
     )
 
 

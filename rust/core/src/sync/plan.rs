@@ -37,6 +37,13 @@ pub struct SyncRequest {
     /// schema change stop a real run, not a preview).
     #[serde(default)]
     pub preview: bool,
+    /// Schema changes the caller makes in Anki before applying the plan (folding the versions
+    /// that earlier imports made of a note type): reported and refused like the plan's own.
+    #[serde(default)]
+    pub prior_schema_changes: Vec<String>,
+    /// The caller's notices about the collection, shown with the plan's warnings.
+    #[serde(default)]
+    pub notices: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -167,9 +174,15 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         strategy,
         delete: req.delete,
     });
-    if !models.schema_changes.is_empty() && !req.allow_schema_change && !req.preview {
+    let schema_changes: Vec<String> = req
+        .prior_schema_changes
+        .iter()
+        .chain(&models.schema_changes)
+        .cloned()
+        .collect();
+    if !schema_changes.is_empty() && !req.allow_schema_change && !req.preview {
         return Err(SyncError::SchemaChange {
-            changes: models.schema_changes.clone(),
+            changes: schema_changes,
         }
         .into());
     }
@@ -197,7 +210,8 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     };
     out.anki.create_models = models.create.clone();
     out.anki.update_models = models.update.clone();
-    out.report.schema_changes = models.schema_changes.clone();
+    out.report.schema_changes = schema_changes;
+    out.report.warnings.extend(req.notices.iter().cloned());
     out.report.model_changes = models.model_changes.clone();
     for (index, model) in &models.file_updates {
         out.edits.push(FileEdit::UpdateModel {

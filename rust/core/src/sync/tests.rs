@@ -67,6 +67,26 @@ impl World {
         }
     }
 
+    fn request(&self, strategy: ConflictStrategy) -> SyncRequest {
+        SyncRequest {
+            path: "t.toml".into(),
+            text: self.text.clone(),
+            anki: AnkiSnapshot {
+                notes: self.anki.clone(),
+                models: vec![model()],
+                decks: vec!["D".into(), "E".into()],
+            },
+            base: self.base.clone(),
+            direction: Direction::Sync,
+            strategy: Some(strategy),
+            delete: true,
+            allow_schema_change: false,
+            preview: false,
+            prior_schema_changes: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+
     fn apply(&mut self, changes: &AnkiChanges) -> Applied {
         let mut applied = Applied::default();
         for new in &changes.add_notes {
@@ -112,21 +132,7 @@ impl World {
 
     /// One sync; returns whether it planned any change at all.
     fn sync(&mut self, strategy: ConflictStrategy) -> (bool, usize) {
-        let req = SyncRequest {
-            path: "t.toml".into(),
-            text: self.text.clone(),
-            anki: AnkiSnapshot {
-                notes: self.anki.clone(),
-                models: vec![model()],
-                decks: vec!["D".into(), "E".into()],
-            },
-            base: self.base.clone(),
-            direction: Direction::Sync,
-            strategy: Some(strategy),
-            delete: true,
-            allow_schema_change: false,
-            preview: false,
-        };
+        let req = self.request(strategy);
         let plan = plan_sync(&req).unwrap();
         let applied = self.apply(&plan.anki);
         let done = finish("t.toml", &self.text, &plan, &applied).unwrap();
@@ -255,4 +261,26 @@ fn without_a_base_every_difference_is_a_conflict_and_skip_keeps_both() {
     assert_eq!(world.anki[0].fields["A"], "anki");
     assert!(world.text.contains("A = \"a0\""));
     assert!(changed || world.text == before);
+}
+
+#[test]
+fn a_prior_schema_change_needs_consent_like_the_plans_own_and_notices_are_reported() {
+    let mut world = World::new(1);
+    world.sync(ConflictStrategy::Skip);
+    let mut req = world.request(ConflictStrategy::Skip);
+    req.prior_schema_changes = vec!["note type 'M': merge 1 other version".into()];
+    req.notices = vec!["note type 'M' has other versions".into()];
+    match plan_sync(&req) {
+        Err(crate::Error::Sync(crate::error::SyncError::SchemaChange { changes })) => {
+            assert_eq!(changes, req.prior_schema_changes)
+        }
+        other => panic!("expected a refused schema change, got {other:?}"),
+    }
+    req.preview = true;
+    let shown = plan_sync(&req).unwrap().report;
+    assert_eq!(shown.schema_changes, req.prior_schema_changes);
+    assert_eq!(shown.warnings, req.notices);
+    req.preview = false;
+    req.allow_schema_change = true;
+    assert!(plan_sync(&req).unwrap().anki.is_empty());
 }
