@@ -282,7 +282,10 @@ def test_push_folds_the_versions_of_earlier_imports_when_asked(tmp_path, capsys)
     user = Collection(user_path)
     try:
         options = SyncOptions("push", merge_versions=True, allow_schema_change=True)
-        prepared = prepare(user, deck_file, options)
+        # As the dialog does it: a preview (the option offered), then Apply.
+        prepared = prepare(user, deck_file, SyncOptions("push"), preview=True)
+        assert prepared.foldable == [NT] and not prepared.folds
+        prepared = prepare(user, deck_file, options, preview=True)
         assert prepared.report["schema_changes"][0].startswith(f"note type '{NT}': merge the 1")
         assert "changed (full sync with AnkiWeb next)" in apply_prepared(user, prepared)[1]
         user.models._clear_cache()

@@ -53,6 +53,8 @@ class Prepared:
     preview: bool = False
     # Note types whose versions from earlier imports are folded in before the plan is applied.
     folds: list[notetype_ids.VersionFold] = field(default_factory=list)
+    # The file's note types that have such versions, folded or not (to offer the option).
+    foldable: list[str] = field(default_factory=list)
     report: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -68,6 +70,7 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
     scope = json.loads(core.sync_scope(str(path), text, base_json))
     snapshot = collection_io.read_snapshot(col, scope)
     folds = notetype_ids.version_folds(col, scope["models"])
+    foldable = [fold.root["name"] for fold in folds]
     notices = []
     if options.merge_versions:
         # The plan is made against the collection as it will be after the folds.
@@ -103,6 +106,7 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
         base_path=base_path,
         preview=preview,
         folds=folds,
+        foldable=foldable,
     )
 
 

@@ -212,6 +212,13 @@ class PreviewDialog(QDialog):
         qconnect(self.allow_schema.toggled, lambda _checked: self.refresh())
         self.allow_schema.hide()
         notices_layout.addWidget(self.allow_schema)
+        self.merge_versions = QCheckBox(
+            "First merge into these note types the versions that earlier imports made of them "
+            "(their notes move, nothing is lost)"
+        )
+        qconnect(self.merge_versions.toggled, lambda _checked: self.refresh())
+        self.merge_versions.hide()
+        notices_layout.addWidget(self.merge_versions)
         # The seeds' table of what forces a full sync, for the moment a user has to decide.
         self.schema_help_button = QPushButton("Which note type changes force a full sync?")
         self.schema_help_button.setCheckable(True)
@@ -304,6 +311,7 @@ class PreviewDialog(QDialog):
             strategy=self.strategy_combo.currentData() or "skip",
             delete=self.delete_check.isChecked(),
             allow_schema_change=self.allow_schema.isChecked(),
+            merge_versions=self.merge_versions.isChecked(),
         )
 
     def refresh(self) -> None:
@@ -376,6 +384,8 @@ class PreviewDialog(QDialog):
                 item.setForeground(QColor(color))
             self.notices.addItem(item)
         self.allow_schema.setVisible(bool(schema_changes))
+        # Pull changes no note type in Anki, so it never folds.
+        self.merge_versions.setVisible(bool(prepared.foldable) and self.direction != "pull")
         self.schema_help_button.setVisible(bool(schema_changes))
         self.schema_help.setVisible(bool(schema_changes) and self.schema_help_button.isChecked())
         self.notices_box.setVisible(self.notices.count() > 0)
@@ -447,7 +457,12 @@ class PreviewDialog(QDialog):
         schema_blocked = not self.allow_schema.isHidden() and not self.allow_schema.isChecked()
         ready = self.prepared is not None and not self.busy and not schema_blocked
         self.apply_button.setEnabled(ready)
-        for widget in (self.strategy_combo, self.delete_check, self.allow_schema):
+        for widget in (
+            self.strategy_combo,
+            self.delete_check,
+            self.allow_schema,
+            self.merge_versions,
+        ):
             widget.setEnabled(not self.busy)
 
     # Applying
