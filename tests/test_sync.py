@@ -1,6 +1,7 @@
 """Export, push, pull, sync, preview and diff on real collections, through the CLI."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -453,3 +454,42 @@ def test_a_preview_never_applies_what_a_run_refuses(collection_path, deck_path):
         col.close()
     assert state(collection_path) == before
     assert deck_path.read_text(encoding="utf-8") == added
+
+
+def test_a_field_removed_from_the_file_goes_only_with_delete_and_consent(
+    collection_path, deck_path, capsys
+):
+    col, notes = _synced(collection_path, deck_path)
+    col.close()
+    text = deck_path.read_text(encoding="utf-8")
+    removed = re.sub(r'\s*\{ name = "Meaning", id = -?\d+ \},', "", text)
+    removed = removed.replace('markdown_fields = ["Meaning"]\n', "")
+    removed = re.sub(r'(?m)^Meaning = ".*"\n', "", removed)
+    removed = removed.replace("{{FrontSide}}<hr>{{Meaning}}", "{{FrontSide}}")
+    assert "Meaning" not in removed, removed
+    deck_path.write_text(removed, encoding="utf-8")
+    before = state(collection_path)
+
+    # Without --delete the field stays in Anki, with every note's content; it is reported.
+    capsys.readouterr()
+    assert run("preview", "-c", collection_path, deck_path) == 0
+    out = capsys.readouterr().out
+    assert "field 'Meaning' is not in the file: kept in Anki (remove it with --delete)" in out
+    assert "schema change" not in out
+    assert run("push", "-c", collection_path, deck_path) == 0  # no schema change without --delete
+    col = open_col(collection_path)
+    assert col.models.field_names(col.models.by_name("Vocab")) == ["Word", "Meaning"]
+    assert col.get_note(notes["el perro"].id)["Meaning"] == "the dog"
+    col.close()
+
+    # With --delete but without consent: refused, nothing changed.
+    capsys.readouterr()
+    assert run("push", "-c", collection_path, deck_path, "--delete") == 2
+    assert "note type 'Vocab': remove field 'Meaning'" in capsys.readouterr().err
+    assert state(collection_path) == before
+
+    assert run("push", "-c", collection_path, deck_path, "--delete", "--allow-schema-change") == 0
+    col = open_col(collection_path)
+    assert col.models.field_names(col.models.by_name("Vocab")) == ["Word"]
+    assert col.get_note(notes["el perro"].id)["Word"] == "el perro"
+    col.close()

@@ -146,24 +146,28 @@ fn plan_existing(
     let template_matches = match_all(&file_templates, &anki_templates);
 
     // Structure: what differs between the file's parts and Anki's.
-    let mut structure = Vec::new();
-    let mut renames = Vec::new();
+    let mut diff = StructureDiff::default();
     describe_structure(
         "field",
         &file_fields,
         &field_matches,
         &anki.fields,
-        &mut structure,
-        &mut renames,
+        cx.delete,
+        &mut diff,
     );
     describe_structure(
         "template",
         &file_templates,
         &template_matches,
         &anki_templates,
-        &mut structure,
-        &mut renames,
+        cx.delete,
+        &mut diff,
     );
+    let StructureDiff {
+        mut structure,
+        renames,
+        kept,
+    } = diff;
     let file_sort = model
         .sort_field
         .as_ref()
@@ -246,11 +250,15 @@ fn plan_existing(
     }
     plan.base.insert(model.name.clone(), text_base);
 
-    let structure_differs = !structure.is_empty();
     if cx.direction.writes_anki() {
+        let structure_differs = !structure.is_empty();
         for s in &structure {
             plan.schema_changes
                 .push(format!("note type '{}': {}", model.name, s));
+        }
+        for k in &kept {
+            plan.model_changes
+                .push(format!("note type '{}': {}", model.name, k));
         }
         for r in &renames {
             plan.model_changes
@@ -272,7 +280,7 @@ fn plan_existing(
         fill_ids(&mut new_file_model, anki, &field_matches, &template_matches);
     } else {
         // Pull: the collection's structure wins; keep the file's Markdown choices that still apply.
-        if structure_differs || !renames.is_empty() {
+        if !structure.is_empty() || !kept.is_empty() || !renames.is_empty() {
             plan.model_changes.push(format!(
                 "note type '{}': fields and templates from Anki",
                 model.name
@@ -287,34 +295,54 @@ fn plan_existing(
     }
 }
 
+/// How the file's fields (or templates) differ from Anki's.
+#[derive(Default)]
+struct StructureDiff {
+    /// Changes to the schema: adds, removals (with --delete) and reorders; need consent.
+    structure: Vec<String>,
+    renames: Vec<String>,
+    /// Parts only Anki has, kept because deletions were not asked for.
+    kept: Vec<String>,
+}
+
 fn describe_structure(
     kind: &str,
     file: &[(String, Option<i64>)],
     matches: &[Option<usize>],
     anki: &[AnkiPart],
-    structure: &mut Vec<String>,
-    renames: &mut Vec<String>,
+    delete: bool,
+    diff: &mut StructureDiff,
 ) {
     for ((name, _), m) in file.iter().zip(matches) {
         match m {
-            None => structure.push(format!("add {kind} '{name}'")),
-            Some(i) if anki[*i].name != *name => {
-                renames.push(format!("rename {kind} '{}' to '{}'", anki[*i].name, name))
-            }
+            None => diff.structure.push(format!("add {kind} '{name}'")),
+            Some(i) if anki[*i].name != *name => diff
+                .renames
+                .push(format!("rename {kind} '{}' to '{}'", anki[*i].name, name)),
             Some(_) => {}
         }
     }
+    let order: Vec<usize> = matches.iter().flatten().copied().collect();
+    let mut kept_before_a_matched_part = false;
     for (i, part) in anki.iter().enumerate() {
-        if !matches.contains(&Some(i)) {
-            structure.push(format!(
-                "remove {kind} '{}' (only with --delete)",
+        if matches.contains(&Some(i)) {
+            continue;
+        }
+        if delete {
+            diff.structure
+                .push(format!("remove {kind} '{}'", part.name));
+        } else {
+            diff.kept.push(format!(
+                "{kind} '{}' is not in the file: kept in Anki (remove it with --delete)",
                 part.name
             ));
+            kept_before_a_matched_part |= order.iter().any(|&m| m > i);
         }
     }
-    let order: Vec<usize> = matches.iter().flatten().copied().collect();
-    if order.windows(2).any(|w| w[0] > w[1]) {
-        structure.push(format!("reorder {kind}s"));
+    // A kept part goes after the file's parts (see `model_update`), which moves it if it was
+    // before one of them.
+    if order.windows(2).any(|w| w[0] > w[1]) || kept_before_a_matched_part {
+        diff.structure.push(format!("reorder {kind}s"));
     }
 }
 

@@ -284,3 +284,33 @@ fn a_prior_schema_change_needs_consent_like_the_plans_own_and_notices_are_report
     req.allow_schema_change = true;
     assert!(plan_sync(&req).unwrap().anki.is_empty());
 }
+
+#[test]
+fn a_field_left_out_of_the_file_is_kept_and_only_a_move_needs_consent() {
+    let file_with_only = |field: &str| {
+        let mut world = World::new(0);
+        world.text = world
+            .text
+            .replace(
+                "fields = [\"A\", \"B\"]",
+                &format!("fields = [\"{field}\"]"),
+            )
+            .replace("{{A}}", &format!("{{{{{field}}}}}"))
+            .replace("{{B}}", &format!("{{{{{field}}}}}"));
+        let mut req = world.request(ConflictStrategy::Skip);
+        req.delete = false;
+        req
+    };
+    // B is last: kept where it is, no schema change.
+    let plan = plan_sync(&file_with_only("A")).unwrap();
+    assert!(plan.report.schema_changes.is_empty());
+    assert!(plan.report.model_changes.iter().any(|c| c
+        == "note type 'M': field 'B' is not in the file: kept in Anki (remove it with --delete)"));
+    // A is first: keeping it behind B reorders the fields, which needs consent.
+    match plan_sync(&file_with_only("B")) {
+        Err(crate::Error::Sync(crate::error::SyncError::SchemaChange { changes })) => {
+            assert_eq!(changes, vec!["note type 'M': reorder fields".to_owned()])
+        }
+        other => panic!("expected a refused reorder, got {other:?}"),
+    }
+}
