@@ -493,3 +493,29 @@ def test_a_field_removed_from_the_file_goes_only_with_delete_and_consent(
     assert col.models.field_names(col.models.by_name("Vocab")) == ["Word"]
     assert col.get_note(notes["el perro"].id)["Word"] == "el perro"
     col.close()
+
+
+def test_export_with_an_unknown_markdown_field_writes_nothing(
+    collection_path, deck_path, tmp_path, capsys
+):
+    assert run("push", "-c", collection_path, deck_path) == 0
+    col = open_col(collection_path)
+    Path(col.media.dir(), "gato.mp3").write_bytes(b"meow")
+    note = notes_by_word(col)["el gato"]
+    note["Meaning"] = "the cat [sound:gato.mp3]"
+    col.update_note(note)
+    col.close()
+    out_dir = tmp_path / "export"
+    out_dir.mkdir()
+    out = out_dir / "spanish.toml"
+    args = ["export", "-c", collection_path, "--deck", "Spanish", "-o", out]
+    capsys.readouterr()
+    assert run(*args, "--markdown-field", "Vocab:Meanin") == 2
+    err = capsys.readouterr().err
+    assert "Markdown field Vocab:Meanin: the exported notes have no such field" in err
+    assert "Vocab:Meaning" in err  # what there is
+    assert list(out_dir.iterdir()) == []  # no file, no media folder
+    # Named right, the export writes the file and copies the media beside it.
+    assert run(*args, "--markdown-field", "Vocab:Meaning", "--markdown-field", "Vocab:Meaning") == 0
+    assert (out_dir / "media" / "gato.mp3").read_bytes() == b"meow"
+    assert out.read_text(encoding="utf-8").count('markdown_fields = ["Meaning"]') == 1

@@ -22,6 +22,9 @@ class ConflictError(AnkitomlError):
 class NoteTypeMergeError(AnkitomlError):
     """Two note types cannot be merged (a cloze and a standard one)."""
 
+class CollectionDataError(AnkitomlError):
+    """The collection lacks something asked for (a deck, a note type, a field)."""
+
 class SchemaChangeError(AnkitomlError):
     """A note-type change needs consent (--allow-schema-change)."""
 

@@ -201,32 +201,24 @@ def export_deck(
     used = {n["model"] for n in notes}
     models = [collection_io.model_snapshot(m) for m in col.models.all() if m["name"] in used]
 
-    markdown: dict[str, list[str]] = {}
-    for model_name, field_name in markdown_fields:
-        model = next((m for m in models if m["name"] == model_name), None)
-        if model is None or field_name not in [f["name"] for f in model["fields"]]:
-            raise CollectionDataError(
-                f"--markdown-field {model_name}:{field_name}: no such field in the exported notes"
-            )
-        markdown.setdefault(model_name, []).append(field_name)
-    if markdown_all:
-        markdown = {m["name"]: [f["name"] for f in m["fields"]] for m in models}
-
     media_names = set()
     for note in notes:
         model_id = next(m["id"] for m in models if m["name"] == note["model"])
         for value in note["fields"].values():
             media_names.update(col.media.files_in_str(model_id, value))
-    copied = collection_io.copy_media_out(col, media_names, out_path.parent / "media")
+    media = collection_io.media_present(col, media_names)
     request = {
         "package": {"name": deck_name, "version": None, "author": None, "description": None},
         "decks": decks,
         "models": models,
         "notes": notes,
-        "markdown_fields": markdown,
-        "media": [{"name": name, "path": f"media/{name}"} for name in copied],
+        "markdown_fields": [{"model": m, "field": f} for m, f in markdown_fields],
+        "markdown_all": markdown_all,
+        "media": [{"name": name, "path": f"media/{name}"} for name in media],
     }
+    # The core checks the request first: a bad one writes nothing, media included.
     exported = json.loads(core.export_deck(json.dumps(request)))
+    collection_io.copy_media_out(col, media, out_path.parent / "media")
     core.write_file_atomic(str(out_path), exported["text"])
     base_store.save(base_store.base_path(col.path, out_path), json.dumps(exported["base"]))
     return (

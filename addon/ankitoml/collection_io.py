@@ -328,15 +328,15 @@ def undo_last(col) -> None:
     col.undo()
 
 
-def copy_media_out(col, names: Iterable[str], target_dir: Path) -> list[dict[str, str]]:
-    """Copy media files from the collection into ``target_dir`` (for export and pull)."""
+def media_present(col, names: Iterable[str]) -> list[str]:
+    """The named media files the collection's media folder holds, sorted."""
     media_dir = Path(col.media.dir())
-    copied = []
-    for name in sorted(set(names)):
-        source = media_dir / name
-        if not source.is_file():
-            continue
+    return [name for name in sorted(set(names)) if (media_dir / name).is_file()]
+
+
+def copy_media_out(col, names: Iterable[str], target_dir: Path) -> None:
+    """Copy media files from the collection into ``target_dir`` (for export)."""
+    media_dir = Path(col.media.dir())
+    for name in names:
         target_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target_dir / name)
-        copied.append(name)
-    return copied
+        shutil.copyfile(media_dir / name, target_dir / name)

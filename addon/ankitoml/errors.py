@@ -14,14 +14,11 @@ InternalError = core.InternalError
 ConflictError = core.ConflictError
 SchemaChangeError = core.SchemaChangeError
 NoteTypeMergeError = core.NoteTypeMergeError
+CollectionDataError = core.CollectionDataError
 
 
 class CollectionInUseError(AnkitomlError):
     """The collection file is open in Anki (or another process)."""
-
-
-class CollectionDataError(AnkitomlError):
-    """The collection lacks something the deck file needs (a deck, a note type)."""
 
 
 class PreviewOutdatedError(AnkitomlError):

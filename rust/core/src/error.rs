@@ -103,6 +103,9 @@ pub enum Error {
     /// Two note types that Anki would refuse to merge.
     #[error(transparent)]
     Merge(#[from] crate::notetype::MergeError),
+    /// An export asked for something the collection's notes do not have.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// Data handed across the binding was not of the expected shape: a bug, not a user error.
     #[error("internal: malformed input to the core: {0}")]
     BadInput(String),

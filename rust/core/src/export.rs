@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use thiserror::Error as ThisError;
 
 use crate::deck_file::{Deck, Media, Note, Package};
 use crate::edit::DeckDocument;
@@ -21,12 +22,73 @@ pub struct ExportRequest {
     pub decks: Vec<Deck>,
     pub models: Vec<AnkiModel>,
     pub notes: Vec<AnkiNote>,
-    /// Model name -> fields the file holds as Markdown.
+    /// Fields the file holds as Markdown, as the user named them (`MODEL:FIELD`).
     #[serde(default)]
-    pub markdown_fields: HashMap<String, Vec<String>>,
+    pub markdown_fields: Vec<MarkdownField>,
+    /// Every field of every exported model as Markdown.
+    #[serde(default)]
+    pub markdown_all: bool,
     /// Media files the notes reference, with their path relative to the deck file.
     #[serde(default)]
     pub media: Vec<Media>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MarkdownField {
+    pub model: String,
+    pub field: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+pub enum ExportError {
+    #[error(
+        "Markdown field {model}:{field}: the exported notes have no such field (their note \
+         types' fields: {known})"
+    )]
+    UnknownMarkdownField {
+        model: String,
+        field: String,
+        known: String,
+    },
+}
+
+/// Model name -> the fields the file holds as Markdown; every named field must exist.
+fn markdown_fields(
+    req: &ExportRequest,
+    models: &[&AnkiModel],
+) -> Result<HashMap<String, Vec<String>>, ExportError> {
+    let all_fields = |m: &AnkiModel| m.fields.iter().map(|f| f.name.clone()).collect();
+    if req.markdown_all {
+        return Ok(models
+            .iter()
+            .map(|m| (m.name.clone(), all_fields(m)))
+            .collect());
+    }
+    let mut chosen: HashMap<String, Vec<String>> = HashMap::new();
+    for wanted in &req.markdown_fields {
+        let model = models.iter().find(|m| m.name == wanted.model);
+        if !model.is_some_and(|m| m.fields.iter().any(|f| f.name == wanted.field)) {
+            let known = models
+                .iter()
+                .flat_map(|m| {
+                    m.fields
+                        .iter()
+                        .map(move |f| format!("{}:{}", m.name, f.name))
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(ExportError::UnknownMarkdownField {
+                model: wanted.model.clone(),
+                field: wanted.field.clone(),
+                known,
+            });
+        }
+        let fields = chosen.entry(wanted.model.clone()).or_default();
+        if !fields.contains(&wanted.field) {
+            fields.push(wanted.field.clone());
+        }
+    }
+    Ok(chosen)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -35,7 +97,7 @@ pub struct Exported {
     pub base: Base,
 }
 
-pub fn export_deck(req: &ExportRequest) -> Exported {
+pub fn export_deck(req: &ExportRequest) -> Result<Exported, ExportError> {
     let mut doc = DeckDocument::new();
     doc.set_package(&req.package);
     let used: HashSet<&str> = req.notes.iter().map(|n| n.model.as_str()).collect();
@@ -45,6 +107,7 @@ pub fn export_deck(req: &ExportRequest) -> Exported {
         .filter(|m| used.contains(m.name.as_str()))
         .collect();
     models.sort_by(|a, b| a.name.cmp(&b.name));
+    let markdown_fields = markdown_fields(req, &models)?;
     let mut base = Base {
         version: BASE_VERSION,
         notes: BTreeMap::new(),
@@ -52,11 +115,7 @@ pub fn export_deck(req: &ExportRequest) -> Exported {
     };
     for anki in &models {
         let mut model = model_from_anki(anki, &crate::sync::plan::placeholder_model(&anki.name));
-        model.markdown_fields = req
-            .markdown_fields
-            .get(&anki.name)
-            .cloned()
-            .unwrap_or_default();
+        model.markdown_fields = markdown_fields.get(&anki.name).cloned().unwrap_or_default();
         let mut texts = BTreeMap::new();
         texts.insert("css".to_owned(), SidePair::of(&anki.css, &anki.css));
         for t in &anki.templates {
@@ -78,7 +137,7 @@ pub fn export_deck(req: &ExportRequest) -> Exported {
     let mut notes: Vec<&AnkiNote> = req.notes.iter().collect();
     notes.sort_by(|a, b| a.deck.cmp(&b.deck).then(a.id.cmp(&b.id)));
     for anki in notes {
-        let markdown = req.markdown_fields.get(&anki.model);
+        let markdown = markdown_fields.get(&anki.model);
         let format = |field: &str| {
             FieldFormat::for_field(markdown.is_some_and(|m| m.iter().any(|f| f == field)))
         };
@@ -120,5 +179,5 @@ pub fn export_deck(req: &ExportRequest) -> Exported {
     while text.starts_with('\n') {
         text.remove(0);
     }
-    Exported { text, base }
+    Ok(Exported { text, base })
 }

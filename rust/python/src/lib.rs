@@ -49,6 +49,12 @@ create_exception!(
 );
 create_exception!(
     _core,
+    CollectionDataError,
+    AnkitomlError,
+    "The collection lacks something asked for (a deck, a note type, a field)."
+);
+create_exception!(
+    _core,
     SchemaChangeError,
     AnkitomlError,
     "A note-type change needs consent (--allow-schema-change)."
@@ -64,6 +70,7 @@ pub(crate) fn to_py(err: Error) -> PyErr {
         Error::Sync(SyncError::Conflicts { .. }) => ConflictError::new_err(message),
         Error::Sync(SyncError::SchemaChange { .. }) => SchemaChangeError::new_err(message),
         Error::Merge(_) => NoteTypeMergeError::new_err(message),
+        Error::Export(_) => CollectionDataError::new_err(message),
     }
 }
 
@@ -126,7 +133,9 @@ fn finish_sync(
 #[pyfunction]
 fn export_deck(py: Python<'_>, request_json: &str) -> PyResult<String> {
     let request: ankitoml_core::export::ExportRequest = from_json("export request", request_json)?;
-    let exported = py.detach(|| ankitoml_core::export::export_deck(&request));
+    let exported = py
+        .detach(|| ankitoml_core::export::export_deck(&request))
+        .map_err(|e| to_py(e.into()))?;
     to_json(&exported)
 }
 
@@ -147,6 +156,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConflictError", py.get_type::<ConflictError>())?;
     m.add("SchemaChangeError", py.get_type::<SchemaChangeError>())?;
     m.add("NoteTypeMergeError", py.get_type::<NoteTypeMergeError>())?;
+    m.add("CollectionDataError", py.get_type::<CollectionDataError>())?;
     m.add_function(wrap_pyfunction!(parse_deck_file, m)?)?;
     m.add_function(wrap_pyfunction!(sync_scope, m)?)?;
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
