@@ -53,6 +53,21 @@ def deck_search(col, deck_names: list[str]) -> str:
     return col.build_search_string(*nodes, joiner="OR")
 
 
+def note_types_in_deck(col, deck_name: str) -> list[tuple[str, list[str]]]:
+    """The note types of the notes in a deck and its subdecks, with their field names."""
+    deck_id = col.decks.id_for_name(deck_name)
+    if deck_id is None:
+        return []
+    deck_ids = list(col.decks.deck_and_child_ids(deck_id))
+    model_ids = col.db.list(
+        "select distinct n.mid from notes n join cards c on c.nid = n.id "
+        f"where c.did in ({_placeholders(deck_ids)})",
+        *deck_ids,
+    )
+    models = [col.models.get(mid) for mid in model_ids]
+    return sorted((m["name"], [f["name"] for f in m["flds"]]) for m in models if m)
+
+
 def note_ids_in_scope(col, scope: dict[str, Any]) -> list[int]:
     existing_decks = {d.name for d in col.decks.all_names_and_ids()}
     decks = [d for d in scope["decks"] if d in existing_decks]

@@ -195,6 +195,10 @@ def test_import_and_sync_in_anki(tmp_path: Path, addon_file: Path, artifacts: Pa
     assert "Export to TOML" in export["gear_menu"]
     assert export["deck"] == "Spanish"
     assert export["text"] and "the cat (changed in file)" in export["text"]
+    assert export["markdown_offered"] == [
+        "Spanish Vocab: Spanish", "Spanish Vocab: English", "Spanish Vocab: Example"
+    ]  # fmt: skip
+    assert 'markdown_fields = ["English"]' in export["text"]
 
     # The file last used for each deck is remembered in user_files, which upgrades keep.
     assert result["remembered"] == {"Spanish": str(exported), "Spanish::Vocabulary": str(deck)}

@@ -13,13 +13,17 @@ from aqt.qt import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    Qt,
     QVBoxLayout,
     qconnect,
 )
 from aqt.utils import askUser, disable_help_button
 
 from ..actions import export_deck
+from ..collection_io import note_types_in_deck
 from . import settings
 from .feedback import TITLE, show_error
 
@@ -69,9 +73,15 @@ class ExportDialog(QDialog):
         self.markdown_check = QCheckBox("Write every field as Markdown")
         self.markdown_check.setToolTip(
             "Fields are converted from Anki's HTML to Markdown; what Markdown cannot say stays "
-            "as HTML inside the Markdown. Without this, fields are written as they are."
+            "as HTML inside the Markdown. Other fields are written as they are."
         )
         form.addRow("", self.markdown_check)
+        # Or field by field: the fields of the note types the chosen deck's notes use.
+        self.markdown_list = QListWidget()
+        self.markdown_list.setMaximumHeight(120)
+        self.markdown_list.setToolTip("Tick the fields to write as Markdown.")
+        qconnect(self.markdown_check.toggled, self._markdown_all_toggled)
+        form.addRow("Markdown fields:", self.markdown_list)
         layout.addLayout(form)
 
         buttons = QDialogButtonBox()
@@ -82,7 +92,30 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         self._suggest_path(self.deck_combo.currentText())
 
+    def _list_fields(self, deck_name: str) -> None:
+        self.markdown_list.clear()
+        for model, fields in note_types_in_deck(self.mw.col, deck_name) if deck_name else []:
+            for field in fields:
+                item = QListWidgetItem(f"{model}: {field}")
+                item.setData(Qt.ItemDataRole.UserRole, (model, field))
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                self.markdown_list.addItem(item)
+        self._markdown_all_toggled(self.markdown_check.isChecked())
+
+    def _markdown_all_toggled(self, checked: bool) -> None:
+        self.markdown_list.setEnabled(not checked)
+
+    def markdown_fields(self) -> list[tuple[str, str]]:
+        items = (self.markdown_list.item(row) for row in range(self.markdown_list.count()))
+        return [
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in items
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+
     def _suggest_path(self, deck_name: str) -> None:
+        self._list_fields(deck_name)
         path = settings.file_for_deck(self.mw, deck_name) if deck_name else None
         if path is None:
             path = settings.last_folder(self.mw) / _file_name(deck_name)
@@ -113,6 +146,7 @@ class ExportDialog(QDialog):
         ):
             return
         markdown_all = self.markdown_check.isChecked()
+        markdown_fields = [] if markdown_all else self.markdown_fields()
         self.busy = True
         self.export_button.setEnabled(False)
 
@@ -133,7 +167,7 @@ class ExportDialog(QDialog):
         # Export reads the collection and writes a file; it changes nothing Undo could take back.
         QueryOp(
             parent=self,
-            op=lambda col: export_deck(col, deck_name, path, markdown_all=markdown_all),
+            op=lambda col: export_deck(col, deck_name, path, markdown_fields, markdown_all),
             success=on_success,
         ).failure(on_failure).with_progress("Exporting deck…").run_in_background()
 

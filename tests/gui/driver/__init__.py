@@ -33,6 +33,7 @@ from aqt.qt import (
     QMessageBox,
     QPoint,
     QPushButton,
+    Qt,
     QTimer,
 )
 
@@ -390,6 +391,14 @@ def export_through_gear_menu(out: Path) -> dict:
     dialog = next(d for d in dialogs if d.isVisible())
     chosen_deck = dialog.deck_combo.currentText()
     dialog.path_edit.setText(str(out))
+    # Tick one field to write as Markdown, as a user would.
+    offered = [
+        dialog.markdown_list.item(row) for row in range(dialog.markdown_list.count())
+    ]  # fmt: skip
+    offered_names = [item.text() for item in offered]  # the dialog goes once it has exported
+    for item in offered:
+        if item.text() == "Spanish Vocab: English":
+            item.setCheckState(Qt.CheckState.Checked)
     shot = screenshot(dialog, "export_dialog")
     dialog.export_button.click()
     wait_until(lambda: dialog.exported_summary or dialog.last_error, 60, "the export")
@@ -399,6 +408,7 @@ def export_through_gear_menu(out: Path) -> dict:
     return {
         "gear_menu": labels,
         "deck": chosen_deck,
+        "markdown_offered": offered_names,
         "text": out.read_text(encoding="utf-8") if out.exists() else None,
     }
 
