@@ -209,6 +209,56 @@ def test_a_broken_file_exits_2_and_leaves_everything(collection_path, deck_path,
     assert state(collection_path) == before
 
 
+def _with_ids(text: str, key: str, value: str) -> str:
+    """Both notes of DECK carry ``key = value``."""
+    text = text.replace('model = "Vocab"\ntags', f'model = "Vocab"\n{key} = {value}\ntags')
+    return text.replace(
+        'model = "Vocab"\n\n[notes.fields]\nWord = "el perro"',
+        f'model = "Vocab"\n{key} = {value}\n\n[notes.fields]\nWord = "el perro"',
+    )
+
+
+BAD_FILES = {
+    "a model the collection lacks": (
+        DECK.replace('model = "Vocab"\ntags', 'model = "Vocabulary"\ntags'),
+        ":18:1: note uses model 'Vocabulary', which is defined neither in this file nor in "
+        "the collection",
+    ),
+    "a value of the wrong type": (
+        DECK.replace('Word = "el perro"', "Word = 5"),
+        ":33:8: invalid type: integer `5`, expected a string",
+    ),
+    "a note id used twice": (
+        _with_ids(DECK, "note_id", "7"),
+        ":32:11: note_id 7 is used twice in this file (first at line 21)",
+    ),
+    "a guid used twice": (
+        _with_ids(DECK, "guid", '"abc"'),
+        ":32:8: guid 'abc' is used twice in this file (first at line 21)",
+    ),
+    "a markdown field the model lacks": (
+        DECK.replace('markdown_fields = ["Meaning"]', 'markdown_fields = ["Meanin"]'),
+        ":8:20: markdown_fields names 'Meanin', which model 'Vocab' does not have",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_deck_files_name_the_place_and_change_nothing(collection_path, deck_path, capsys, case):
+    assert run("push", "-c", collection_path, deck_path) == 0
+    text, message = BAD_FILES[case]
+    # The collection knows the file's notes; the broken file must not touch them.
+    deck_path.write_text(text, encoding="utf-8")
+    before = state(collection_path)
+    capsys.readouterr()
+    for command in ("push", "sync", "pull", "preview"):
+        assert run(command, "-c", collection_path, deck_path) == 2, command
+        err = capsys.readouterr().err
+        assert f"{deck_path}{message}" in err, err
+        assert deck_path.read_text(encoding="utf-8") == text
+    assert state(collection_path) == before
+
+
 def test_a_collection_open_elsewhere_exits_3(collection_path, deck_path):
     holder = open_col(collection_path)
     try:
