@@ -4,83 +4,66 @@
 //! `&lt;`, `&gt;` and `&nbsp;` in text, `&quot;` in attributes, no `/` on void elements. The
 //! bytes then match what a note typed in Anki holds, not only its DOM.
 
+use std::borrow::Cow;
+
 use html5ever::tendril::TendrilSink;
-use html5ever::{local_name, ns, parse_fragment, LocalName, ParseOpts, QualName};
-use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use html5ever::{local_name, ns, parse_fragment, Attribute, LocalName, ParseOpts, QualName};
 
 use super::anki_syntax::{self, Source};
-
-/// A parsed field. The DOM must outlive its nodes: dropping it empties every node below it.
-pub(super) struct Fragment {
-    pub nodes: Vec<Handle>,
-    _dom: RcDom,
-}
+use super::editor_html;
+pub(super) use super::tree::{Node, NodeData};
 
 /// `html` parsed as the content of a `<div>`, as Anki's editor holds a field.
-pub(super) fn parse(html: &str) -> Fragment {
+pub(super) fn parse(html: &str) -> Vec<Node> {
+    if let Some(nodes) = editor_html::parse(html) {
+        return nodes;
+    }
+    parse_with_html5ever(html)
+}
+
+/// [`parse`] by the full HTML parser, whatever the input.
+pub(super) fn parse_with_html5ever(html: &str) -> Vec<Node> {
     let context = QualName::new(None, ns!(html), local_name!("div"));
-    let dom = parse_fragment(
-        RcDom::default(),
+    parse_fragment(
+        super::tree::Sink::default(),
         ParseOpts::default(),
         context,
         vec![],
         false,
     )
-    .one(html);
-    // A fragment parse puts the fragment's nodes under a synthetic <html> element.
-    let root = dom.document.children.borrow().first().cloned();
-    let nodes = match root {
-        Some(root) => root.children.borrow().clone(),
-        None => Vec::new(),
-    };
-    Fragment { nodes, _dom: dom }
-}
-
-/// The children of a node; for `<template>`, its template contents (where the parser puts them).
-pub(super) fn children(node: &Handle) -> Vec<Handle> {
-    if let NodeData::Element {
-        template_contents, ..
-    } = &node.data
-    {
-        if let Some(contents) = template_contents.borrow().as_ref() {
-            return contents.children.borrow().clone();
-        }
-    }
-    node.children.borrow().clone()
+    .one(html)
+    .into_fragment()
 }
 
 /// The element's local name, or `None` for text and comments.
-pub(super) fn element_name(node: &Handle) -> Option<&LocalName> {
+pub(super) fn element_name(node: &Node) -> Option<&LocalName> {
     match &node.data {
         NodeData::Element { name, .. } => Some(&name.local),
         _ => None,
     }
 }
 
-pub(super) fn is_element(node: &Handle, tag: &str) -> bool {
+pub(super) fn is_element(node: &Node, tag: &str) -> bool {
     element_name(node).is_some_and(|name| &**name == tag)
 }
 
-pub(super) fn is_html_element(node: &Handle) -> bool {
+pub(super) fn is_html_element(node: &Node) -> bool {
     matches!(&node.data, NodeData::Element { name, .. } if name.ns == ns!(html))
 }
 
-/// Attributes as (name as written in HTML, value), in document order.
-pub(super) fn attributes(node: &Handle) -> Vec<(String, String)> {
+/// The element's attributes; none for text and comments.
+pub(super) fn attrs(node: &Node) -> &[Attribute] {
     match &node.data {
-        NodeData::Element { attrs, .. } => attrs
-            .borrow()
-            .iter()
-            .map(|attr| (attribute_name(&attr.name), attr.value.to_string()))
-            .collect(),
-        _ => Vec::new(),
+        NodeData::Element { attrs, .. } => attrs,
+        _ => &[],
     }
 }
 
-fn attribute_name(name: &QualName) -> String {
+/// The attribute's name as written in HTML (with its prefix, if any).
+pub(super) fn attribute_name(name: &QualName) -> Cow<'_, str> {
     match &name.prefix {
-        Some(prefix) => format!("{}:{}", prefix, name.local),
-        None => name.local.to_string(),
+        Some(prefix) => Cow::Owned(format!("{}:{}", prefix, name.local)),
+        None => Cow::Borrowed(&name.local),
     }
 }
 
@@ -139,19 +122,22 @@ pub(super) struct Guard {
     pub in_container: bool,
 }
 
-pub(super) fn serialize_nodes(nodes: &[Handle], style: HtmlStyle, out: &mut String) {
+pub(super) fn serialize_nodes(nodes: &[Node], style: HtmlStyle, out: &mut String) {
     for node in nodes {
         serialize(node, style, out);
     }
 }
 
-pub(super) fn serialize(node: &Handle, style: HtmlStyle, out: &mut String) {
+/// `node` as HTML; its parent must not be a raw-text element (none of the callers' nodes is).
+pub(super) fn serialize(node: &Node, style: HtmlStyle, out: &mut String) {
+    serialize_in(node, false, style, out);
+}
+
+/// `in_raw_text`: the parent is a raw-text element (`<script>`), whose text is not escaped.
+fn serialize_in(node: &Node, in_raw_text: bool, style: HtmlStyle, out: &mut String) {
     match &node.data {
-        NodeData::Text { contents } => {
-            let raw = node_parent_is_raw_text(node);
-            push_text(&contents.borrow(), raw, style, out);
-        }
-        NodeData::Comment { contents } => {
+        NodeData::Text(contents) => push_text(contents, in_raw_text, style, out),
+        NodeData::Comment(contents) => {
             out.push_str("<!--");
             out.push_str(contents);
             out.push_str("-->");
@@ -162,43 +148,33 @@ pub(super) fn serialize(node: &Handle, style: HtmlStyle, out: &mut String) {
             if name.ns == ns!(html) && is_void(tag) {
                 return;
             }
-            let kids = children(node);
+            let kids = &node.children;
             // The parser drops one line feed right after these start tags, so write one more.
             if matches!(tag, "pre" | "textarea" | "listing") {
                 if let Some(first) = kids.first() {
-                    if let NodeData::Text { contents } = &first.data {
-                        if contents.borrow().starts_with('\n') {
+                    if let NodeData::Text(contents) = &first.data {
+                        if contents.starts_with('\n') {
                             // A reference is dropped just the same.
                             out.push_str(if style.one_line { "&#10;" } else { "\n" });
                         }
                     }
                 }
             }
-            serialize_nodes(&kids, style, out);
+            let raw = name.ns == ns!(html) && is_raw_text(tag);
+            for kid in kids {
+                serialize_in(kid, raw, style, out);
+            }
             push_end_tag(node, out);
         }
-        NodeData::Document | NodeData::Doctype { .. } | NodeData::ProcessingInstruction { .. } => {}
+        NodeData::Other => {}
     }
 }
 
-fn node_parent_is_raw_text(node: &Handle) -> bool {
-    let parent = node.parent.take();
-    let raw = parent
-        .as_ref()
-        .and_then(|weak| weak.upgrade())
-        .is_some_and(|parent| {
-            matches!(&parent.data, NodeData::Element { name, .. }
-                if name.ns == ns!(html) && is_raw_text(&name.local))
-        });
-    node.parent.set(parent);
-    raw
-}
-
-pub(super) fn push_start_tag(node: &Handle, out: &mut String) {
+pub(super) fn push_start_tag(node: &Node, out: &mut String) {
     if let NodeData::Element { name, attrs, .. } = &node.data {
         out.push('<');
         out.push_str(&name.local);
-        for attr in attrs.borrow().iter() {
+        for attr in attrs {
             out.push(' ');
             out.push_str(&attribute_name(&attr.name));
             out.push_str("=\"");
@@ -209,7 +185,7 @@ pub(super) fn push_start_tag(node: &Handle, out: &mut String) {
     }
 }
 
-pub(super) fn push_end_tag(node: &Handle, out: &mut String) {
+pub(super) fn push_end_tag(node: &Node, out: &mut String) {
     if let NodeData::Element { name, .. } = &node.data {
         out.push_str("</");
         out.push_str(&name.local);
@@ -234,13 +210,27 @@ pub(super) fn push_text(text: &str, raw: bool, style: HtmlStyle, out: &mut Strin
         _ => None,
     };
     let mut spans = spans.unwrap_or_default().into_iter().peekable();
-    for (i, c) in text.char_indices() {
-        while spans.peek().is_some_and(|span| span.range.end <= i) {
+    let mut i = 0;
+    while i < text.len() {
+        // Most text is copied in one go: what follows never treats these bytes specially.
+        let run = text.as_bytes()[i..]
+            .iter()
+            .take_while(|&&b| !is_text_special(b))
+            .count();
+        if run > 0 {
+            out.push_str(&text[i..i + run]);
+            i += run;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        let at = i;
+        i += c.len_utf8();
+        while spans.peek().is_some_and(|span| span.range.end <= at) {
             spans.next();
         }
-        let in_span = spans.peek().is_some_and(|span| span.range.start <= i);
+        let in_span = spans.peek().is_some_and(|span| span.range.start <= at);
         if style.guard_anki.is_some() && !in_span {
-            let rest = &text[i..];
+            let rest = &text[at..];
             if rest.starts_with("\\(") || rest.starts_with("\\[") {
                 out.push_str("&#92;");
                 continue;
@@ -270,6 +260,15 @@ pub(super) fn push_text(text: &str, raw: bool, style: HtmlStyle, out: &mut Strin
     }
 }
 
+/// Whether [`push_text`], in some style, may write the character that starts with byte `b` other
+/// than as itself. `0xc2` leads U+0080..U+00BF, among them U+00A0 (`&nbsp;`).
+fn is_text_special(b: u8) -> bool {
+    matches!(
+        b,
+        b'&' | b'<' | b'>' | b'\n' | b'\r' | b'\\' | b'[' | b'`' | 0xc2
+    )
+}
+
 /// An attribute value for a double-quoted attribute. Line feeds become `&#10;`: inside Markdown
 /// a tag that spans lines could have its later lines read as the start of a block.
 pub(super) fn push_attribute_value(value: &str, out: &mut String) {
@@ -291,35 +290,33 @@ pub fn same_dom(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    same_nodes(&parse(a).nodes, &parse(b).nodes)
+    same_nodes(&parse(a), &parse(b))
 }
 
-fn same_nodes(a: &[Handle], b: &[Handle]) -> bool {
+fn same_nodes(a: &[Node], b: &[Node]) -> bool {
     let a = merged(a);
     let b = merged(b);
     a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| same_node(x, y))
 }
 
-enum Merged {
+enum Merged<'a> {
     Text(String),
-    Node(Handle),
+    Node(&'a Node),
 }
 
-fn merged(nodes: &[Handle]) -> Vec<Merged> {
+fn merged(nodes: &[Node]) -> Vec<Merged<'_>> {
     let mut out: Vec<Merged> = Vec::with_capacity(nodes.len());
     for node in nodes {
         match &node.data {
-            NodeData::Text { contents } => {
+            NodeData::Text(contents) => {
                 if let Some(Merged::Text(previous)) = out.last_mut() {
-                    previous.push_str(&contents.borrow());
+                    previous.push_str(contents);
                 } else {
-                    out.push(Merged::Text(contents.borrow().to_string()));
+                    out.push(Merged::Text(contents.to_string()));
                 }
             }
-            NodeData::Element { .. } | NodeData::Comment { .. } => {
-                out.push(Merged::Node(node.clone()))
-            }
-            _ => {}
+            NodeData::Element { .. } | NodeData::Comment(_) => out.push(Merged::Node(node)),
+            NodeData::Other => {}
         }
     }
     out
@@ -329,7 +326,7 @@ fn same_node(a: &Merged, b: &Merged) -> bool {
     match (a, b) {
         (Merged::Text(x), Merged::Text(y)) => x == y,
         (Merged::Node(x), Merged::Node(y)) => match (&x.data, &y.data) {
-            (NodeData::Comment { contents: c }, NodeData::Comment { contents: d }) => c == d,
+            (NodeData::Comment(c), NodeData::Comment(d)) => c == d,
             (
                 NodeData::Element {
                     name: n, attrs: a, ..
@@ -339,8 +336,8 @@ fn same_node(a: &Merged, b: &Merged) -> bool {
                 },
             ) => {
                 n == m
-                    && sorted_attributes(&a.borrow()) == sorted_attributes(&b.borrow())
-                    && same_nodes(&children(x), &children(y))
+                    && sorted_attributes(a) == sorted_attributes(b)
+                    && same_nodes(&x.children, &y.children)
             }
             _ => false,
         },
@@ -348,7 +345,7 @@ fn same_node(a: &Merged, b: &Merged) -> bool {
     }
 }
 
-fn sorted_attributes(attrs: &[html5ever::Attribute]) -> Vec<(String, String, String)> {
+fn sorted_attributes(attrs: &[Attribute]) -> Vec<(String, String, String)> {
     let mut list: Vec<_> = attrs
         .iter()
         .map(|attr| {

@@ -99,7 +99,7 @@ pub(super) struct End {
 
 /// Appends `text` to `out` as Markdown.
 pub(super) fn push_text(text: &str, context: Context, around: Around, out: &mut String) -> End {
-    let mut spans = if text.contains(['\\', '[']) {
+    let mut spans = if text.bytes().any(|b| b == b'\\' || b == b'[') {
         anki_syntax::spans(text, Source::Text)
     } else {
         Vec::new()
@@ -143,6 +143,17 @@ pub(super) fn push_text(text: &str, context: Context, around: Around, out: &mut 
                 continue;
             }
         }
+        if !writer.line_start {
+            let limit = writer.next_span.map_or(text.len(), |(start, _)| start);
+            let run = ordinary_run_len(text.as_bytes(), i, limit);
+            if run > 0 {
+                let ordinary = &text[i..i + run];
+                writer.out.push_str(ordinary);
+                writer.before = ordinary.chars().next_back();
+                i += run;
+                continue;
+            }
+        }
         i = writer.char_at(i);
     }
     End {
@@ -150,6 +161,36 @@ pub(super) fn push_text(text: &str, context: Context, around: Around, out: &mut 
         before: writer.before,
     }
 }
+
+/// How many bytes from `start` (up to `limit`) are characters that [`TextWriter::char_at`] would
+/// write unchanged whatever surrounds them, once past the start of a line: most of any text, so
+/// it is copied in one go instead of a character at a time. Stops before anything `char_at`
+/// treats specially in some context, and before a space or tab that ends a line or the text.
+fn ordinary_run_len(bytes: &[u8], start: usize, limit: usize) -> usize {
+    let mut end = bytes[start..limit]
+        .iter()
+        .position(|&b| SPECIAL_BYTES[usize::from(b)])
+        .map_or(limit, |n| start + n);
+    // A space or tab right before a line feed, or ending the text, may become a reference.
+    let line_or_text_end = none_or(bytes.get(end), |&b| b == b'\n');
+    if end > start && line_or_text_end && matches!(bytes[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    end - start
+}
+
+/// The bytes [`ordinary_run_len`] stops at, looked up rather than matched: it runs over every
+/// byte of text. `0xc2` leads U+0080..U+00BF, among them U+00A0 (written `&nbsp;`).
+const SPECIAL_BYTES: [bool; 256] = {
+    let mut special = [false; 256];
+    let bytes = b"\\`*_~<&[]|#\r\n\xc2";
+    let mut i = 0;
+    while i < bytes.len() {
+        special[bytes[i] as usize] = true;
+        i += 1;
+    }
+    special
+};
 
 struct TextWriter<'t, 'o> {
     text: &'t str,

@@ -252,3 +252,224 @@ proptest! {
         prop_assert!(same_dom(&html, &back), "markdown: {:?}\nback: {:?}", markdown, back);
     }
 }
+
+/// Text, as HTML, for the editor-HTML parser's tests: references it reads, and ones it leaves
+/// to html5ever.
+const EDITOR_TEXT: &[&str] = &[
+    "a",
+    "word ",
+    " ",
+    "\n",
+    "\nb",
+    "\t",
+    "é",
+    "{{c1::x::y}}",
+    "[sound:a.mp3]",
+    "&amp;",
+    "&lt;",
+    "&gt;",
+    "&quot;",
+    "&nbsp;",
+    "& ",
+    "&&amp;",
+    ">",
+    "\"",
+    "=",
+    "/",
+    "a\u{feff}",
+];
+
+/// Elements the editor-HTML parser reads, then some it leaves to html5ever.
+const EDITOR_TAGS: &[&str] = &[
+    "b",
+    "i",
+    "u",
+    "s",
+    "em",
+    "strong",
+    "strike",
+    "small",
+    "big",
+    "tt",
+    "code",
+    "font",
+    "span",
+    "sub",
+    "sup",
+    "div",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "br",
+    "img",
+    "hr",
+];
+const OTHER_TAGS: &[&str] = &[
+    "p", "h1", "table", "td", "tr", "pre", "textarea", "script", "svg", "nobr", "center", "dd",
+    "html", "body", "template", "select", "option", "B", "Br", "wbr", "button",
+];
+
+const EDITOR_ATTRIBUTES: &[&str] = &[
+    " style=\"color: rgb(255, 0, 0);\"",
+    " href=\"http://x.org/?a=1&amp;b=2\"",
+    " src=\"a b.jpg\"",
+    " class=\"x\" title=\"&quot;t&quot;\"",
+    " color=\"#00f\"",
+    " data-x=\"a & b <c>\"",
+    " alt=\"\"",
+];
+const OTHER_ATTRIBUTES: &[&str] = &[
+    " a=b",
+    " a='b'",
+    " a",
+    " A=\"x\"",
+    " a=\"1\" a=\"2\"",
+    "  a=\"x\"",
+    " /",
+    "/",
+    " a=\"&amp\"",
+    " a=\"&#65;\"",
+    " a=\"x\"b=\"y\"",
+    " a=\"a&b\"",
+];
+
+/// Tokens outside what the editor-HTML parser reads.
+const OTHER_TOKENS: &[&str] = &[
+    "\u{feff}",
+    "<!--c-->",
+    "<!DOCTYPE html>",
+    "<?x>",
+    "</br>",
+    "</p>",
+    "<br/>",
+    "<b >",
+    "</b >",
+    "<3",
+    "< b>",
+    "<",
+    "&amp",
+    "&#39;",
+    "&#x27;",
+    "AT&T",
+    "&notin;",
+    "\r\n",
+    "\0",
+    "</>",
+    "</span",
+];
+
+/// Builds HTML from `ops`: well-nested tags from the editor set, `<li>` only right inside a list
+/// and no `<a>` in an `<a>`, unless `free`. `other` is an element from outside the set that the
+/// ops use too, as often as any six of the set's (so that it meets itself). Each of `wild` puts one thing there is no
+/// telling about at its place among the ops: another element, an odd attribute spelling, a stray
+/// or misnested end tag, an odd token. So the HTML is close to what the fast parser takes.
+fn editor_html(
+    ops: &[(u8, u8, u8)],
+    other: Option<&'static str>,
+    wild: &[(u8, u8, u8)],
+    free: bool,
+) -> String {
+    let mut out = String::new();
+    let mut open: Vec<&str> = Vec::new();
+    for index in 0..=ops.len() {
+        for &(at, kind, x) in wild {
+            if usize::from(at) % (ops.len() + 1) != index {
+                continue;
+            }
+            let x = usize::from(x);
+            match kind % 5 {
+                0 | 1 => open_tag(OTHER_TAGS[x % OTHER_TAGS.len()], "", &mut open, &mut out),
+                2 => {
+                    let tag = EDITOR_TAGS[x % EDITOR_TAGS.len()];
+                    let attribute = OTHER_ATTRIBUTES[x % OTHER_ATTRIBUTES.len()];
+                    open_tag(tag, attribute, &mut open, &mut out);
+                }
+                3 => out.push_str(OTHER_TOKENS[x % OTHER_TOKENS.len()]),
+                _ => {
+                    let tag = EDITOR_TAGS[x % EDITOR_TAGS.len()];
+                    out.push_str(&format!("</{tag}>"));
+                    if open.last() == Some(&tag) {
+                        open.pop();
+                    }
+                }
+            }
+        }
+        let Some(&(op, x, y)) = ops.get(index) else {
+            break;
+        };
+        let (x, y) = (usize::from(x), usize::from(y));
+        match op % 8 {
+            0..=2 => out.push_str(EDITOR_TEXT[x % EDITOR_TEXT.len()]),
+            3 | 4 => {
+                let tag = match (EDITOR_TAGS.get(x % (EDITOR_TAGS.len() + 6)), other) {
+                    (Some(tag), _) => tag,
+                    (None, Some(other)) => other,
+                    (None, None) => EDITOR_TAGS[x % EDITOR_TAGS.len()],
+                };
+                let in_list = open.last().is_some_and(|t| matches!(*t, "ul" | "ol"));
+                if !free && ((tag == "li" && !in_list) || (tag == "a" && open.contains(&"a"))) {
+                    continue;
+                }
+                let attribute = match y % 3 {
+                    0 => EDITOR_ATTRIBUTES[y % EDITOR_ATTRIBUTES.len()],
+                    _ => "",
+                };
+                open_tag(tag, attribute, &mut open, &mut out);
+            }
+            5 | 6 => {
+                if let Some(tag) = open.pop() {
+                    out.push_str(&format!("</{tag}>"));
+                }
+            }
+            // Elements left open at the end.
+            _ => {}
+        }
+    }
+    out
+}
+
+fn open_tag<'a>(tag: &'a str, attribute: &str, open: &mut Vec<&'a str>, out: &mut String) {
+    out.push('<');
+    out.push_str(tag);
+    out.push_str(attribute);
+    out.push('>');
+    if !matches!(tag, "br" | "img" | "hr" | "wbr" | "Br") {
+        open.push(tag);
+    }
+}
+
+fn editor_ops() -> impl Strategy<Value = Vec<(u8, u8, u8)>> {
+    prop::collection::vec(any::<(u8, u8, u8)>(), 0..40)
+}
+
+proptest! {
+    // Cheap cases, and a wrongly taken element must meet the right neighbour to show: 4096.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(4096),
+        ..ProptestConfig::default()
+    })]
+
+    /// Editor HTML is read by the fast parser, into the tree html5ever builds.
+    #[test]
+    fn editor_html_parses_as_html5ever_does(ops in editor_ops()) {
+        let html = editor_html(&ops, None, &[], false);
+        let fast = super::editor_html::parse(&html);
+        prop_assert!(fast.is_some(), "not taken: {:?}", html);
+        prop_assert_eq!(fast, Some(super::dom::parse_with_html5ever(&html)), "for {:?}", html);
+    }
+
+    /// On any other HTML, the fast parser gives up or agrees with html5ever.
+    #[test]
+    fn editor_html_parser_gives_up_or_agrees(
+        ops in editor_ops(),
+        other in prop::option::of(prop::sample::select(OTHER_TAGS)),
+        wild in prop::collection::vec(any::<(u8, u8, u8)>(), 0..3),
+    ) {
+        let html = editor_html(&ops, other, &wild, true);
+        if let Some(fast) = super::editor_html::parse(&html) {
+            prop_assert_eq!(fast, super::dom::parse_with_html5ever(&html), "for {:?}", html);
+        }
+    }
+}

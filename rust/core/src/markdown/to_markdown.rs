@@ -1,15 +1,13 @@
 //! HTML -> Markdown: html5ever parses the field, and this walk writes each node as Markdown
 //! where Markdown can say the same thing, and as HTML where it cannot.
 
-use markup5ever_rcdom::{Handle, NodeData};
-
 use super::anki_syntax::{self, Source, SpanKind};
 use super::commonmark;
-use super::dom::{self, Guard, HtmlStyle};
+use super::dom::{self, Guard, HtmlStyle, Node, NodeData};
 use super::escape::{self, Around, Class, Context};
 
 pub(super) fn html_to_markdown(html: &str) -> String {
-    let markdown = flow(&dom::parse(html).nodes, false);
+    let markdown = flow(&dom::parse(html), false);
     if markdown.contains(LAZY) {
         return markdown.replace(LAZY, "");
     }
@@ -60,56 +58,55 @@ pub(super) fn text_to_markdown(text: &str) -> String {
 }
 
 /// Flow content (the field, a list item, a block quote) as blocks separated by blank lines.
-fn flow(nodes: &[Handle], in_container: bool) -> String {
+fn flow(nodes: &[Node], in_container: bool) -> String {
     flow_after(nodes, in_container, None)
 }
 
 /// `after_list`: the marker of a list this content follows on the same line (a list item's),
 /// which a list starting the content must not repeat (`- - -` would be a thematic break).
-fn flow_after(nodes: &[Handle], in_container: bool, after_list: Option<char>) -> String {
+fn flow_after(nodes: &[Node], in_container: bool, after_list: Option<char>) -> String {
     let mut blocks: Vec<String> = Vec::new();
-    let mut run: Vec<Handle> = Vec::new();
+    // Where the current run of inline nodes started.
+    let mut run_start = 0;
     // The marker of a list just written: a list right after it needs the other marker, or
     // Markdown would join the two lists.
     let mut last_list: Option<char> = after_list;
-    for node in nodes {
+    for (index, node) in nodes.iter().enumerate() {
         if is_flow_block(node) {
-            if !run.is_empty() {
-                blocks.extend(run_blocks(&run, in_container));
-                run.clear();
+            if run_start < index {
+                blocks.extend(run_blocks(&nodes[run_start..index], in_container));
                 last_list = None;
             }
+            run_start = index + 1;
             let (block, list) = block(node, in_container, last_list);
             blocks.push(block);
             last_list = list;
-        } else {
-            run.push(node.clone());
         }
     }
-    if !run.is_empty() {
-        blocks.extend(run_blocks(&run, in_container));
+    if run_start < nodes.len() {
+        blocks.extend(run_blocks(&nodes[run_start..], in_container));
     }
     blocks.join("\n\n")
 }
 
-fn is_flow_block(node: &Handle) -> bool {
+fn is_flow_block(node: &Node) -> bool {
     dom::is_html_element(node)
         && dom::element_name(node)
             .is_some_and(|name| commonmark::is_block_name(name) || &**name == "pre")
 }
 
-fn has_attributes(node: &Handle) -> bool {
-    matches!(&node.data, NodeData::Element { attrs, .. } if !attrs.borrow().is_empty())
+fn has_attributes(node: &Node) -> bool {
+    !dom::attrs(node).is_empty()
 }
 
-fn is_plain_br(node: &Handle) -> bool {
+fn is_plain_br(node: &Node) -> bool {
     dom::is_html_element(node) && dom::is_element(node, "br") && !has_attributes(node)
 }
 
 /// A run of inline nodes as paragraphs: `<br><br>` between two stretches of content is where
 /// one paragraph ends and the next begins (the Markdown -> HTML side joins paragraphs so).
-fn run_blocks(run: &[Handle], in_container: bool) -> Vec<String> {
-    let mut paragraphs: Vec<&[Handle]> = Vec::new();
+fn run_blocks(run: &[Node], in_container: bool) -> Vec<String> {
+    let mut paragraphs: Vec<&[Node]> = Vec::new();
     let mut start = 0;
     let mut i = 0;
     while i < run.len() {
@@ -145,7 +142,7 @@ fn run_blocks(run: &[Handle], in_container: bool) -> Vec<String> {
     blocks
 }
 
-fn paragraph(nodes: &[Handle], in_container: bool) -> String {
+fn paragraph(nodes: &[Node], in_container: bool) -> String {
     let context = Context {
         in_container,
         ..Context::default()
@@ -156,10 +153,10 @@ fn paragraph(nodes: &[Handle], in_container: bool) -> String {
 }
 
 /// A run that starts like an HTML block, written entirely as HTML inside that block.
-fn raw_run(run: &[Handle], markdown: String, in_container: bool) -> String {
+fn raw_run(run: &[Node], markdown: String, in_container: bool) -> String {
     let first = run.first();
     let starts_raw_text_kind = first.is_some_and(|node| {
-        matches!(node.data, NodeData::Comment { .. })
+        matches!(node.data, NodeData::Comment(_))
             || dom::element_name(node)
                 .is_some_and(|n| matches!(&**n, "pre" | "script" | "style" | "textarea"))
     });
@@ -201,7 +198,7 @@ fn end_without_line_feed(out: &mut String) {
     }
 }
 
-fn raw_block(node: &Handle, in_container: bool) -> String {
+fn raw_block(node: &Node, in_container: bool) -> String {
     let mut out = String::new();
     // `<pre>` starts an HTML block that ends at the first line with `</pre>` (or `</script>`,
     // ...) in it, so it is written on one line; the others end only at a blank line.
@@ -220,18 +217,16 @@ fn raw_block(node: &Handle, in_container: bool) -> String {
 }
 
 /// A block element as Markdown, and the list marker used if it became a list.
-fn block(node: &Handle, in_container: bool, last_list: Option<char>) -> (String, Option<char>) {
-    let name = dom::element_name(node)
-        .map(|n| n.to_string())
-        .unwrap_or_default();
-    let markdown = match name.as_str() {
+fn block(node: &Node, in_container: bool, last_list: Option<char>) -> (String, Option<char>) {
+    let name = dom::element_name(node).map_or("", |n| n);
+    let markdown = match name {
         "ul" | "ol" => {
             if let Some((markdown, marker)) = list(node, name == "ol", last_list) {
                 return (markdown, Some(marker));
             }
             None
         }
-        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => heading(node, &name),
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => heading(node, name),
         "blockquote" => block_quote(node),
         "pre" => fenced_code(node),
         "table" => table(node),
@@ -244,14 +239,15 @@ fn block(node: &Handle, in_container: bool, last_list: Option<char>) -> (String,
     )
 }
 
-fn list(node: &Handle, ordered: bool, last_list: Option<char>) -> Option<(String, char)> {
-    let attrs = dom::attributes(node);
-    let start: u64 = match attrs.as_slice() {
+fn list(node: &Node, ordered: bool, last_list: Option<char>) -> Option<(String, char)> {
+    let start: u64 = match dom::attrs(node) {
         [] => 1,
-        [(name, value)] if ordered && name == "start" => canonical_number(value)?,
+        [attr] if ordered && dom::attribute_name(&attr.name) == "start" => {
+            canonical_number(&attr.value)?
+        }
         _ => return None,
     };
-    let items = dom::children(node);
+    let items = &node.children;
     if items.is_empty()
         || !items.iter().all(|item| {
             dom::is_element(item, "li") && dom::is_html_element(item) && !has_attributes(item)
@@ -273,7 +269,7 @@ fn list(node: &Handle, ordered: bool, last_list: Option<char>) -> Option<(String
         } else {
             marker.to_string()
         };
-        let content = flow_after(&dom::children(item), true, Some(marker));
+        let content = flow_after(&item.children, true, Some(marker));
         if index > 0 {
             out.push('\n');
         }
@@ -289,7 +285,7 @@ fn canonical_number(value: &str) -> Option<u64> {
     (value.len() <= 9 && number.to_string() == value).then_some(number)
 }
 
-fn heading(node: &Handle, name: &str) -> Option<String> {
+fn heading(node: &Node, name: &str) -> Option<String> {
     if has_attributes(node) {
         return None;
     }
@@ -300,7 +296,7 @@ fn heading(node: &Handle, name: &str) -> Option<String> {
         ..Context::default()
     };
     let mut inline = Inline::new(context, true, None);
-    inline.nodes(&dom::children(node), true);
+    inline.nodes(&node.children, true);
     if inline.out.contains('\n') {
         return None;
     }
@@ -312,29 +308,28 @@ fn heading(node: &Handle, name: &str) -> Option<String> {
     Some(out)
 }
 
-fn block_quote(node: &Handle) -> Option<String> {
+fn block_quote(node: &Node) -> Option<String> {
     if has_attributes(node) {
         return None;
     }
-    let content = flow(&dom::children(node), true);
+    let content = flow(&node.children, true);
     Some(prefix_lines(&content, "> ", "> ", ">"))
 }
 
-fn fenced_code(node: &Handle) -> Option<String> {
+fn fenced_code(node: &Node) -> Option<String> {
     if has_attributes(node) {
         return None;
     }
-    let children = dom::children(node);
-    let [code] = children.as_slice() else {
+    let [code] = node.children.as_slice() else {
         return None;
     };
     if !dom::is_element(code, "code") {
         return None;
     }
-    let language = match dom::attributes(code).as_slice() {
+    let language = match dom::attrs(code) {
         [] => String::new(),
-        [(name, value)] if name == "class" => {
-            let language = value.strip_prefix("language-")?;
+        [attr] if dom::attribute_name(&attr.name) == "class" => {
+            let language = attr.value.strip_prefix("language-")?;
             let simple = !language.is_empty()
                 && language.bytes().all(|b| {
                     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'#' | b'.' | b'-')
@@ -347,9 +342,9 @@ fn fenced_code(node: &Handle) -> Option<String> {
         _ => return None,
     };
     let mut text = String::new();
-    for child in dom::children(code) {
+    for child in &code.children {
         match &child.data {
-            NodeData::Text { contents } => text.push_str(&contents.borrow()),
+            NodeData::Text(contents) => text.push_str(contents),
             _ => return None,
         }
     }
@@ -386,25 +381,23 @@ fn longest_run(text: &str, c: char) -> usize {
 
 /// A table as a Markdown table when it has exactly the shape the Markdown -> HTML side writes:
 /// a header row in `<thead>`, body rows in `<tbody>`, the same number of cells in every row.
-fn table(node: &Handle) -> Option<String> {
+fn table(node: &Node) -> Option<String> {
     if has_attributes(node) {
         return None;
     }
-    let parts = dom::children(node);
-    let (head, body) = match parts.as_slice() {
+    let (head, body) = match node.children.as_slice() {
         [head] => (head, None),
         [head, body] => (head, Some(body)),
         _ => return None,
     };
-    let plain = |n: &Handle, tag: &str| dom::is_element(n, tag) && !has_attributes(n);
+    let plain = |n: &Node, tag: &str| dom::is_element(n, tag) && !has_attributes(n);
     if !plain(head, "thead") || body.is_some_and(|b| !plain(b, "tbody")) {
         return None;
     }
-    let head_rows = dom::children(head);
-    let [header] = head_rows.as_slice() else {
+    let [header] = head.children.as_slice() else {
         return None;
     };
-    let body_rows = body.map(dom::children).unwrap_or_default();
+    let body_rows: &[Node] = body.map_or(&[], |b| &b.children);
     if body.is_some() && body_rows.is_empty() {
         return None;
     }
@@ -412,7 +405,7 @@ fn table(node: &Handle) -> Option<String> {
     let columns = header_cells.len();
     let alignments: Vec<&'static str> = header_cells.iter().map(|(_, a)| *a).collect();
     let mut rows = vec![header_cells];
-    for row in &body_rows {
+    for row in body_rows {
         let cells = row_cells(row, "td")?;
         if cells.len() != columns || cells.iter().zip(&alignments).any(|((_, a), b)| a != b) {
             return None;
@@ -448,22 +441,22 @@ fn table(node: &Handle) -> Option<String> {
 }
 
 /// The cells of a table row as Markdown, with their alignment; `None` if a cell cannot be one.
-fn row_cells(row: &Handle, tag: &str) -> Option<Vec<(String, &'static str)>> {
+fn row_cells(row: &Node, tag: &str) -> Option<Vec<(String, &'static str)>> {
     if !dom::is_element(row, "tr") || has_attributes(row) {
         return None;
     }
-    let cells = dom::children(row);
+    let cells = &row.children;
     if cells.is_empty() {
         return None;
     }
     let mut out = Vec::with_capacity(cells.len());
-    for cell in &cells {
+    for cell in cells {
         if !dom::is_element(cell, tag) {
             return None;
         }
-        let alignment = match dom::attributes(cell).as_slice() {
+        let alignment = match dom::attrs(cell) {
             [] => "",
-            [(name, value)] if name == "style" => match value.as_str() {
+            [attr] if dom::attribute_name(&attr.name) == "style" => match &*attr.value {
                 "text-align: left" => "left",
                 "text-align: center" => "center",
                 "text-align: right" => "right",
@@ -477,7 +470,7 @@ fn row_cells(row: &Handle, tag: &str) -> Option<Vec<(String, &'static str)>> {
             ..Context::default()
         };
         let mut inline = Inline::new(context, true, None);
-        inline.nodes(&dom::children(cell), true);
+        inline.nodes(&cell.children, true);
         // A pipe that is not escaped would split the cell (raw HTML is not escaped).
         if has_unescaped_pipe(&inline.out) || inline.out.contains('\n') {
             return None;
@@ -575,22 +568,21 @@ impl Inline {
         }
     }
 
-    fn nodes(&mut self, nodes: &[Handle], ends_block: bool) {
+    fn nodes(&mut self, nodes: &[Node], ends_block: bool) {
         for (index, node) in nodes.iter().enumerate() {
             let is_last = index + 1 == nodes.len();
             match &node.data {
-                NodeData::Text { contents } => {
+                NodeData::Text(contents) => {
                     let around = Around {
                         line_start: self.line_start,
                         before: self.before,
                         at_end: is_last && ends_block,
                     };
-                    let end =
-                        escape::push_text(&contents.borrow(), self.context, around, &mut self.out);
+                    let end = escape::push_text(contents, self.context, around, &mut self.out);
                     self.line_start = end.line_start;
                     self.before = end.before;
                 }
-                NodeData::Comment { contents } => {
+                NodeData::Comment(contents) => {
                     let mut comment = format!("<!--{contents}-->");
                     if self.context.in_container {
                         comment = comment.replace('\n', "\n\0");
@@ -598,20 +590,17 @@ impl Inline {
                     self.push_raw(&comment);
                 }
                 NodeData::Element { .. } => self.element(node, index, nodes),
-                _ => {}
+                NodeData::Other => {}
             }
         }
     }
 
-    fn element(&mut self, node: &Handle, index: usize, siblings: &[Handle]) {
+    fn element(&mut self, node: &Node, index: usize, siblings: &[Node]) {
         let next = siblings.get(index + 1);
         if !dom::is_html_element(node) {
             return self.raw_element(node);
         }
-        let name = dom::element_name(node)
-            .map(|n| n.to_string())
-            .unwrap_or_default();
-        match name.as_str() {
+        match dom::element_name(node).map_or("", |n| n) {
             "br" => self.line_break(node, index, siblings),
             "b" => self.emphasis(node, Emphasis::Bold, next),
             "i" => self.emphasis(node, Emphasis::Italic, next),
@@ -625,10 +614,10 @@ impl Inline {
 
     /// `<br>` as a hard line break (`\` at the end of the line) where the next line can start
     /// safely; otherwise as `<br>`.
-    fn line_break(&mut self, node: &Handle, index: usize, siblings: &[Handle]) {
+    fn line_break(&mut self, node: &Node, index: usize, siblings: &[Node]) {
         let next = siblings.get(index + 1);
         let next_starts_block = next.is_some_and(|n| match &n.data {
-            NodeData::Comment { .. } => true,
+            NodeData::Comment(_) => true,
             NodeData::Element { name, .. } => commonmark::interrupts_paragraph(&name.local),
             _ => false,
         });
@@ -649,25 +638,23 @@ impl Inline {
         }
     }
 
-    fn raw_element(&mut self, node: &Handle) {
+    fn raw_element(&mut self, node: &Node) {
         let mut tag = String::new();
         dom::push_start_tag(node, &mut tag);
         self.push_raw(&tag);
-        let name = dom::element_name(node)
-            .map(|n| n.to_string())
-            .unwrap_or_default();
-        if dom::is_html_element(node) && dom::is_void(&name) {
+        let name = dom::element_name(node).map_or("", |n| n);
+        if dom::is_html_element(node) && dom::is_void(name) {
             return;
         }
-        let children = dom::children(node);
+        let children = &node.children;
         let mut inner = self.nested(self.context, '>');
-        if matches!(name.as_str(), "pre" | "textarea" | "listing")
-            && matches!(children.first().map(|c| &c.data), Some(NodeData::Text { contents }) if contents.borrow().starts_with('\n'))
+        if matches!(name, "pre" | "textarea" | "listing")
+            && matches!(children.first().map(|c| &c.data), Some(NodeData::Text(contents)) if contents.starts_with('\n'))
         {
             // The parser drops a line feed right after the start tag: give it one to drop.
             inner.out.push_str("&#10;");
         }
-        inner.nodes(&children, false);
+        inner.nodes(children, false);
         self.out.push_str(&inner.out);
         self.used.add(inner.used);
         let mut end = String::new();
@@ -675,12 +662,12 @@ impl Inline {
         self.push_raw(&end);
     }
 
-    fn emphasis(&mut self, node: &Handle, kind: Emphasis, next: Option<&Handle>) {
+    fn emphasis(&mut self, node: &Node, kind: Emphasis, next: Option<&Node>) {
         if has_attributes(node) {
             return self.raw_element(node);
         }
         let mut inner = self.nested(self.context, '*');
-        inner.nodes(&dom::children(node), false);
+        inner.nodes(&node.children, false);
         let candidates: &[&str] = match kind {
             Emphasis::Bold => &["**", "__"],
             Emphasis::Italic => &["*", "_"],
@@ -714,7 +701,7 @@ impl Inline {
     }
 
     /// Whether `delimiter` around `inner` is read back as exactly this emphasis.
-    fn delimiter_fits(&self, delimiter: &str, inner: &Inline, next: Option<&Handle>) -> bool {
+    fn delimiter_fits(&self, delimiter: &str, inner: &Inline, next: Option<&Node>) -> bool {
         let c = delimiter.chars().next().unwrap_or('*');
         let (Some(first), Some(last)) = (inner.out.chars().next(), inner.out.chars().next_back())
         else {
@@ -727,12 +714,11 @@ impl Inline {
         let next_seen = match next {
             None => Class::Punctuation,
             Some(node) => match &node.data {
-                NodeData::Text { contents } => {
-                    let text = contents.borrow();
+                NodeData::Text(text) => {
                     if text.starts_with(c) {
                         return false;
                     }
-                    seen_start_of_text(&text, self.context)
+                    seen_start_of_text(text, self.context)
                 }
                 _ => Class::Punctuation,
             },
@@ -751,32 +737,33 @@ impl Inline {
         if c == '~' && (opener_closes || closer_opens) {
             return false;
         }
-        if inner.out.contains([':', '}']) && !anki_syntax::clozes_self_contained(&inner.out) {
+        if inner.out.bytes().any(|b| b == b':' || b == b'}')
+            && !anki_syntax::clozes_self_contained(&inner.out)
+        {
             return false;
         }
         true
     }
 
-    fn code(&mut self, node: &Handle) {
+    fn code(&mut self, node: &Node) {
         match self.code_span(node) {
             Some(span) => self.push_raw(&span),
             None => self.raw_element(node),
         }
     }
 
-    fn code_span(&self, node: &Handle) -> Option<String> {
+    fn code_span(&self, node: &Node) -> Option<String> {
         if has_attributes(node) || self.before == Some('`') {
             return None;
         }
-        let children = dom::children(node);
-        let [child] = children.as_slice() else {
+        let [child] = node.children.as_slice() else {
             return None;
         };
-        let NodeData::Text { contents } = &child.data else {
+        let NodeData::Text(text) = &child.data else {
             return None;
         };
-        let text = contents.borrow();
-        let longest = longest_run(&text, '`');
+        let text: &str = text;
+        let longest = longest_run(text, '`');
         if text.contains(['\n', '\r'])
             || longest >= 2
             || (self.context.in_table_cell && text.contains('|'))
@@ -793,18 +780,19 @@ impl Inline {
         Some(format!("{fence}{pad}{text}{pad}{fence}"))
     }
 
-    fn link(&mut self, node: &Handle) {
+    fn link(&mut self, node: &Node) {
         match self.link_markdown(node) {
             Some(link) => self.push_raw(&link),
             None => self.raw_element(node),
         }
     }
 
-    fn link_markdown(&self, node: &Handle) -> Option<String> {
+    fn link_markdown(&self, node: &Node) -> Option<String> {
         let mut href = None;
         let mut title = None;
-        for (name, value) in dom::attributes(node) {
-            match name.as_str() {
+        for attr in dom::attrs(node) {
+            let value: &str = &attr.value;
+            match &*dom::attribute_name(&attr.name) {
                 "href" => href = Some(value),
                 "title" => title = Some(value),
                 _ => return None,
@@ -818,45 +806,46 @@ impl Inline {
             return None;
         }
         // Markdown links cannot hold links (the parser lets a table inside a link hold one).
-        if title.as_deref() == Some("") || has_descendant(node, "a") {
+        if title == Some("") || has_descendant(node, "a") {
             return None;
         }
-        let destination = link_destination(&href?)?;
+        let destination = link_destination(href?)?;
         let context = Context {
             in_link_text: true,
             ..self.context
         };
         let mut inner = self.nested(context, '[');
-        inner.nodes(&dom::children(node), false);
+        inner.nodes(&node.children, false);
         let mut out = format!("[{}]({}", inner.out, destination);
-        push_title(title.as_deref(), &mut out);
+        push_title(title, &mut out);
         out.push(')');
         Some(out)
     }
 
-    fn image(&mut self, node: &Handle) {
+    fn image(&mut self, node: &Node) {
         match self.image_markdown(node) {
             Some(image) => self.push_raw(&image),
             None => self.raw_element(node),
         }
     }
 
-    fn image_markdown(&self, node: &Handle) -> Option<String> {
+    fn image_markdown(&self, node: &Node) -> Option<String> {
         let mut src = None;
         let mut alt = None;
         let mut title = None;
-        for (name, value) in dom::attributes(node) {
-            match name.as_str() {
+        for attr in dom::attrs(node) {
+            let value: &str = &attr.value;
+            match &*dom::attribute_name(&attr.name) {
                 "src" => src = Some(value),
                 "alt" => alt = Some(value),
                 "title" => title = Some(value),
                 _ => return None,
             }
         }
-        if title.as_deref() == Some("") {
+        if title == Some("") {
             return None;
         }
-        let destination = link_destination(&src?)?;
+        let destination = link_destination(src?)?;
         let mut out = String::from("![");
         if let Some(alt) = alt {
             if alt.is_empty() {
@@ -872,18 +861,18 @@ impl Inline {
                 before: Some('['),
                 at_end: false,
             };
-            escape::push_text(&alt, context, around, &mut out);
+            escape::push_text(alt, context, around, &mut out);
         }
         out.push_str("](");
         out.push_str(&destination);
-        push_title(title.as_deref(), &mut out);
+        push_title(title, &mut out);
         out.push(')');
         Some(out)
     }
 }
 
-fn has_descendant(node: &Handle, tag: &str) -> bool {
-    dom::children(node)
+fn has_descendant(node: &Node, tag: &str) -> bool {
+    node.children
         .iter()
         .any(|child| dom::is_element(child, tag) || has_descendant(child, tag))
 }
