@@ -15,7 +15,7 @@ use crate::deck_file::{
     Deck, DeckFile, FieldDef, Media, Model, ModelKind, Note, Package, TemplateDef,
 };
 use crate::error::{Error, ParseError, ParseProblem, Result};
-use crate::location::Location;
+use crate::location::{LineIndex, Location};
 
 #[derive(Deserialize)]
 struct RawFile {
@@ -116,7 +116,7 @@ pub fn parse_deck_file(path: &str, text: &str) -> Result<DeckFile> {
     })?;
     let mut errors = Problems {
         path,
-        text,
+        lines: LineIndex::new(text),
         found: Vec::new(),
     };
     let file = validate(raw, &mut errors);
@@ -137,7 +137,7 @@ fn first_line(message: &str) -> String {
 
 struct Problems<'a> {
     path: &'a str,
-    text: &'a str,
+    lines: LineIndex<'a>,
     found: Vec<ParseError>,
 }
 
@@ -145,13 +145,13 @@ impl Problems<'_> {
     fn at(&mut self, offset: usize, problem: ParseProblem) {
         self.found.push(ParseError {
             path: self.path.to_owned(),
-            location: Location::of_offset(self.text, offset),
+            location: self.lines.location(offset),
             problem,
         });
     }
 
     fn line_of(&self, offset: usize) -> usize {
-        Location::of_offset(self.text, offset).line
+        self.lines.location(offset).line
     }
 }
 
@@ -422,7 +422,7 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
 }
 
 fn problems_location(problems: &Problems, offset: usize) -> Location {
-    Location::of_offset(problems.text, offset)
+    problems.lines.location(offset)
 }
 
 /// Anki makes cloze cards from `{{cloze:Field}}`, possibly behind other filters
@@ -537,7 +537,7 @@ fn validate_notes(
         }
         notes.push(Note {
             index,
-            location: Location::of_offset(problems.text, start),
+            location: problems.lines.location(start),
             deck: raw.deck.into_inner(),
             model: model_name,
             tags: raw.tags,
