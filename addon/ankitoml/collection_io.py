@@ -76,10 +76,11 @@ def note_ids_in_scope(col, scope: dict[str, Any]) -> list[int]:
         ids.update(
             col.db.list(f"select id from notes where id in ({_placeholders(chunk)})", *chunk)
         )
-    for chunk in _chunks(scope["guids"]):
-        ids.update(
-            col.db.list(f"select id from notes where guid in ({_placeholders(chunk)})", *chunk)
-        )
+    if scope["guids"]:
+        # Anki keeps no index on notes.guid, so each `guid in (...)` batch scanned the whole
+        # table (200 scans for 100,000 notes); one pass with a set is linear.
+        wanted = set(scope["guids"])
+        ids.update(nid for nid, guid in col.db.all("select id, guid from notes") if guid in wanted)
     return sorted(ids)
 
 
