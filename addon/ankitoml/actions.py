@@ -84,20 +84,25 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
             for fold in folds
         ]
         folds = []
-    request = {
-        "path": str(path),
-        "text": text,
-        "anki": snapshot,
-        "base": json.loads(base_json) if base_json else None,
-        "direction": options.direction,
-        "strategy": options.strategy,
-        "delete": options.delete,
-        "allow_schema_change": options.allow_schema_change,
-        "preview": preview,
-        "prior_schema_changes": [fold.describe() for fold in folds],
-        "notices": notices,
-    }
-    plan = json.loads(core.plan_sync(json.dumps(request)))
+    request_json = json.dumps(
+        {
+            "path": str(path),
+            "text": text,
+            "anki": snapshot,
+            "base": json.loads(base_json) if base_json else None,
+            "direction": options.direction,
+            "strategy": options.strategy,
+            "delete": options.delete,
+            "allow_schema_change": options.allow_schema_change,
+            "preview": preview,
+            "prior_schema_changes": [fold.describe() for fold in folds],
+            "notices": notices,
+        }
+    )
+    # The JSON holds the notes now: freeing the dicts lowers the peak while the core plans.
+    del snapshot
+    plan = json.loads(core.plan_sync(request_json))
+    del request_json
     return Prepared(
         path=path,
         text=text,
