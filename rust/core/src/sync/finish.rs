@@ -35,7 +35,19 @@ pub struct Finished {
     pub base: Base,
 }
 
+/// Plans never leave placeholders for new notes behind, even if Anki added fewer than planned.
+fn drop_placeholders(base: &mut Base) {
+    base.notes.retain(|key, _| !key.starts_with("new:"));
+}
+
 pub fn finish(path: &str, text: &str, plan: &SyncPlan, applied: &Applied) -> Result<Finished> {
+    if plan.file_edits.is_empty() && applied.added.is_empty() && applied.models.is_empty() {
+        // Nothing to write (the most common sync): no need to hold the file as a toml_edit
+        // document, which for a big deck is the largest thing a sync builds.
+        let mut base = plan.base.clone();
+        drop_placeholders(&mut base);
+        return Ok(Finished { text: None, base });
+    }
     let deck = parse_deck_file(path, text)?;
     let mut doc = DeckDocument::parse(text)?;
     let mut base = plan.base.clone();
@@ -53,8 +65,7 @@ pub fn finish(path: &str, text: &str, plan: &SyncPlan, applied: &Applied) -> Res
             base.notes.insert(added.note_id.to_string(), entry);
         }
     }
-    // Plans never leave placeholders behind, even if Anki added fewer notes than planned.
-    base.notes.retain(|key, _| !key.starts_with("new:"));
+    drop_placeholders(&mut base);
 
     let mut model_updates: Vec<(usize, crate::deck_file::Model)> = Vec::new();
     for anki in &applied.models {
