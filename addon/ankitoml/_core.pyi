@@ -38,7 +38,9 @@ def plan_sync(request_json: str) -> str:
     """Plan a push, pull, sync or preview; changes nothing."""
 
 def finish_sync(path: str, text: str, plan_json: str, applied_json: str) -> str:
-    """After Anki applied a plan: the new file text (or None) and the new base."""
+    """After Anki applied a plan: the new file text (or None) and the new base.
+
+    ``plan_json`` needs only the plan's ``file_edits`` and ``base``."""
 
 def export_deck(request_json: str) -> str:
     """A new deck file for a deck of the collection, and its base."""

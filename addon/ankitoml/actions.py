@@ -148,7 +148,7 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
     try:
         finished = json.loads(
             core.finish_sync(
-                str(path), prepared.text, json.dumps(prepared.plan), json.dumps(applied)
+                str(path), prepared.text, _file_side(prepared.plan), json.dumps(applied)
             )
         )
         if finished["text"] is not None:
@@ -159,6 +159,11 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
         raise
     base_store.save(prepared.base_path, json.dumps(finished["base"]))
     return changes, summary(prepared.report, prepared.options.direction)
+
+
+def _file_side(plan: dict[str, Any]) -> str:
+    # The part of the plan the core's finish reads; the notes for Anki can be most of a plan.
+    return json.dumps({"file_edits": plan["file_edits"], "base": plan["base"]})
 
 
 def _has_anki_work(changes: dict[str, Any]) -> bool:

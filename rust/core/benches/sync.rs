@@ -80,7 +80,7 @@ fn run(notes: usize, changed_every: Option<usize>) -> f64 {
     .unwrap();
     let (plan, plan_s) = timed("plan (sync, prefer_anki)", || plan_sync(&request).unwrap());
     let (finished, finish_s) = timed("finish", || {
-        finish("bench.toml", &text, &plan, &Applied::default()).unwrap()
+        finish("bench.toml", &text, &plan.file_side(), &Applied::default()).unwrap()
     });
     println!(
         "  file rewritten: {}, notes reported: {}",

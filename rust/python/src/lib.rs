@@ -112,7 +112,8 @@ fn plan_sync(py: Python<'_>, request_json: &str) -> PyResult<String> {
     to_json(&plan)
 }
 
-/// After Anki applied a plan: the new file text (or None) and the new base.
+/// After Anki applied a plan: the new file text (or None) and the new base. `plan_json` needs
+/// only the plan's `file_edits` and `base`.
 #[pyfunction]
 fn finish_sync(
     py: Python<'_>,
@@ -121,7 +122,7 @@ fn finish_sync(
     plan_json: &str,
     applied_json: &str,
 ) -> PyResult<String> {
-    let plan: ankitoml_core::sync::SyncPlan = from_json("plan", plan_json)?;
+    let plan: ankitoml_core::sync::FileSide = from_json("plan", plan_json)?;
     let applied: ankitoml_core::sync::Applied = from_json("applied", applied_json)?;
     let finished = py
         .detach(|| ankitoml_core::sync::finish(path, text, &plan, &applied))

@@ -40,7 +40,24 @@ fn drop_placeholders(base: &mut Base) {
     base.notes.retain(|key, _| !key.starts_with("new:"));
 }
 
-pub fn finish(path: &str, text: &str, plan: &SyncPlan, applied: &Applied) -> Result<Finished> {
+/// What finishing needs of a plan: its file edits and the base. A caller holding a plan that
+/// is mostly notes for Anki (a push of many new notes) sends only this part back.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileSide {
+    pub file_edits: Vec<FileEdit>,
+    pub base: Base,
+}
+
+impl SyncPlan {
+    pub fn file_side(&self) -> FileSide {
+        FileSide {
+            file_edits: self.file_edits.clone(),
+            base: self.base.clone(),
+        }
+    }
+}
+
+pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Result<Finished> {
     if plan.file_edits.is_empty() && applied.added.is_empty() && applied.models.is_empty() {
         // Nothing to write (the most common sync): no need to hold the file as a toml_edit
         // document, which for a big deck is the largest thing a sync builds.

@@ -11,7 +11,7 @@ pub mod report;
 pub mod rules;
 pub mod snapshot;
 
-pub use finish::{finish, Applied, Finished};
+pub use finish::{finish, Applied, FileSide, Finished};
 pub use plan::{plan_sync, scope, SyncPlan, SyncRequest};
 
 #[cfg(test)]

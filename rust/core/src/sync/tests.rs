@@ -135,7 +135,7 @@ impl World {
         let req = self.request(strategy);
         let plan = plan_sync(&req).unwrap();
         let applied = self.apply(&plan.anki);
-        let done = finish("t.toml", &self.text, &plan, &applied).unwrap();
+        let done = finish("t.toml", &self.text, &plan.file_side(), &applied).unwrap();
         let changed = !plan.anki.is_empty() || done.text.is_some();
         if let Some(text) = done.text {
             self.text = text;
