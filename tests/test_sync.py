@@ -221,8 +221,19 @@ def _with_ids(text: str, key: str, value: str) -> str:
 BAD_FILES = {
     "a model the collection lacks": (
         DECK.replace('model = "Vocab"\ntags', 'model = "Vocabulary"\ntags'),
-        ":18:1: note uses model 'Vocabulary', which is defined neither in this file nor in "
+        ":20:9: note uses model 'Vocabulary', which is defined neither in this file nor in "
         "the collection",
+    ),
+    "a deck the collection lacks": (
+        DECK.replace(
+            'deck = "Spanish"\nmodel = "Vocab"\ntags', 'deck = "Nowhere"\nmodel = "Vocab"\ntags'
+        ),
+        ":19:8: note uses deck 'Nowhere', which is defined neither in this file nor in the "
+        "collection",
+    ),
+    "a field the collection's model lacks": (
+        DECK.replace('model = "Vocab"\ntags', 'model = "Basic"\ntags'),
+        ":24:1: note uses field 'Word', which model 'Basic' does not have (it has: Front, Back)",
     ),
     "a value of the wrong type": (
         DECK.replace('Word = "el perro"', "Word = 5"),

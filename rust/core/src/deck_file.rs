@@ -118,6 +118,18 @@ pub struct Note {
     pub note_id: Option<i64>,
     /// Field values as the file holds them (Markdown for `markdown_fields`), in file order.
     pub fields: IndexMap<String, String>,
+    /// Where the note's values are, for messages that point at one of them.
+    #[serde(skip)]
+    pub places: NotePlaces,
+}
+
+/// Where a note's deck, model and field names are in the file it was parsed from. Not
+/// serialised: the places only mean something for that text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NotePlaces {
+    pub deck: Location,
+    pub model: Location,
+    pub fields: IndexMap<String, Location>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,10 +147,11 @@ impl DeckFile {
 }
 
 impl Note {
-    /// The same note placed elsewhere in a file (tests compare notes across edits).
-    pub fn clone_with_location(&self, location: Location) -> Note {
+    /// The same note at the place `other` has in a file (tests compare notes across edits).
+    pub fn placed_like(&self, other: &Note) -> Note {
         Note {
-            location,
+            location: other.location,
+            places: other.places.clone(),
             ..self.clone()
         }
     }

@@ -207,6 +207,7 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
             guid: Some(anki.guid.clone()),
             note_id: Some(anki.id),
             fields,
+            places: Default::default(),
         });
     }
     let mut media = req.media.clone();

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::deck_file::{
-    Deck, DeckFile, FieldDef, Media, Model, ModelKind, Note, Package, TemplateDef,
+    Deck, DeckFile, FieldDef, Media, Model, ModelKind, Note, NotePlaces, Package, TemplateDef,
 };
 use crate::error::{Error, ParseError, ParseProblem, Result};
 use crate::location::{LineIndex, Location};
@@ -535,6 +535,15 @@ fn validate_notes(
                 guids.insert(guid.get_ref().clone(), guid.span().start);
             }
         }
+        let places = NotePlaces {
+            deck: problems.lines.location(raw.deck.span().start),
+            model: problems.lines.location(raw.model.span().start),
+            fields: raw
+                .fields
+                .keys()
+                .map(|k| (k.get_ref().clone(), problems.lines.location(k.span().start)))
+                .collect(),
+        };
         notes.push(Note {
             index,
             location: problems.lines.location(start),
@@ -548,6 +557,7 @@ fn validate_notes(
                 .into_iter()
                 .map(|(k, v)| (k.into_inner(), v))
                 .collect(),
+            places,
         });
     }
     notes

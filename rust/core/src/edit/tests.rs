@@ -211,7 +211,7 @@ proptest! {
         }
         for (i, note) in after.notes.iter().enumerate() {
             if i != k {
-                prop_assert_eq!(note, &before.notes[i].clone_with_location(note.location));
+                prop_assert_eq!(note, &before.notes[i].placed_like(note));
             }
         }
     }

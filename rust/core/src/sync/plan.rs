@@ -361,24 +361,31 @@ fn check_against_collection(path: &str, deck: &DeckFile, anki: &AnkiSnapshot) ->
     let mut errors = Vec::new();
     let defined_decks: HashSet<&str> = deck.decks.iter().map(|d| d.name.as_str()).collect();
     for note in &deck.notes {
+        // Each problem points at the value it is about (notes made by code have no places).
+        let place = |at: crate::location::Location| if at.line == 0 { note.location } else { at };
         let problem = if deck.model(&note.model).is_none() {
             match anki.models.iter().find(|m| m.name == note.model) {
-                None => Some(ParseProblem::ModelNotFound {
-                    model: note.model.clone(),
-                }),
+                None => Some((
+                    place(note.places.model),
+                    ParseProblem::ModelNotFound {
+                        model: note.model.clone(),
+                    },
+                )),
                 Some(m) => note
                     .fields
                     .keys()
                     .find(|f| !m.fields.iter().any(|x| &x.name == *f))
-                    .map(|f| ParseProblem::UnknownField {
-                        field: f.clone(),
-                        model: m.name.clone(),
-                        known: m
-                            .fields
-                            .iter()
-                            .map(|x| x.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                    .map(|f| {
+                        let at = note.places.fields.get(f).copied().unwrap_or_default();
+                        let known = m.fields.iter().map(|x| x.name.as_str());
+                        (
+                            place(at),
+                            ParseProblem::UnknownField {
+                                field: f.clone(),
+                                model: m.name.clone(),
+                                known: known.collect::<Vec<_>>().join(", "),
+                            },
+                        )
                     }),
             }
         } else {
@@ -386,15 +393,20 @@ fn check_against_collection(path: &str, deck: &DeckFile, anki: &AnkiSnapshot) ->
         };
         let problem = problem.or_else(|| {
             (!defined_decks.contains(note.deck.as_str()) && !anki.decks.contains(&note.deck)).then(
-                || ParseProblem::DeckNotFound {
-                    deck: note.deck.clone(),
+                || {
+                    (
+                        place(note.places.deck),
+                        ParseProblem::DeckNotFound {
+                            deck: note.deck.clone(),
+                        },
+                    )
                 },
             )
         });
-        if let Some(problem) = problem {
+        if let Some((location, problem)) = problem {
             errors.push(ParseError {
                 path: path.to_owned(),
-                location: note.location,
+                location,
                 problem,
             });
         }
@@ -798,6 +810,7 @@ impl Planner<'_> {
                     guid: Some(anki.guid.clone()),
                     note_id: Some(anki.id),
                     fields,
+                    places: Default::default(),
                 },
             });
         }

@@ -192,6 +192,7 @@ fn apply_edit(world: &mut World, edit: &Edit) {
                 guid: None,
                 note_id: None,
                 fields,
+                places: Default::default(),
             });
         }
         Edit::AnkiField(i, b, v) if *i < world.anki.len() => {
