@@ -580,3 +580,27 @@ def test_export_with_an_unknown_markdown_field_writes_nothing(
     assert run(*args, "--markdown-field", "Vocab:Meaning", "--markdown-field", "Vocab:Meaning") == 0
     assert (out_dir / "media" / "gato.mp3").read_bytes() == b"meow"
     assert out.read_text(encoding="utf-8").count('markdown_fields = ["Meaning"]') == 1
+
+
+@pytest.mark.parametrize(
+    "broken", ['{"version": 1, "notes": {', "[1, 2]", '{"notes": 5}', b"\xff\xfe".decode("latin-1")]
+)
+def test_an_unreadable_base_is_treated_as_lost_with_a_warning(
+    collection_path, deck_path, capsys, broken
+):
+    from ankitoml import base_store
+
+    assert run("push", "-c", collection_path, deck_path) == 0
+    base = base_store.base_path(str(collection_path), deck_path)
+    base.write_text(broken, encoding="utf-8")
+    text = deck_path.read_text(encoding="utf-8")
+    before = state(collection_path)
+    capsys.readouterr()
+    assert run("sync", "-c", collection_path, deck_path) == 0
+    out = capsys.readouterr().out
+    assert f"warning: the sync base {base}" in out and "it is ignored" in out
+    # Both sides agree, so nothing changes; the next sync has a good base again.
+    assert state(collection_path) == before
+    assert deck_path.read_text(encoding="utf-8") == text
+    assert run("sync", "-c", collection_path, deck_path) == 0
+    assert "warning" not in capsys.readouterr().out

@@ -45,6 +45,9 @@ def finish_sync(path: str, text: str, plan_json: str, applied_json: str) -> str:
 def export_deck(request_json: str) -> str:
     """A new deck file for a deck of the collection, and its base."""
 
+def read_base(text: str) -> str | None:
+    """A stored base as JSON, or None when the text is not a base this version can use."""
+
 def write_file_atomic(path: str, text: str) -> None:
     """Replace a file atomically (temporary file beside it, fsync, rename)."""
 

@@ -66,18 +66,18 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
     path = Path(path)
     text = deck_file.read_text(path)
     base_path = base_store.base_path(col.path, path)
-    base_json = base_store.load(base_path)
+    base_json, base_problem = base_store.load(base_path)
     scope = json.loads(core.sync_scope(str(path), text, base_json))
     snapshot = collection_io.read_snapshot(col, scope)
     folds = notetype_ids.version_folds(col, scope["models"])
     foldable = [fold.root["name"] for fold in folds]
-    notices = []
+    notices = [base_problem] if base_problem else []
     if options.merge_versions:
         # The plan is made against the collection as it will be after the folds.
         for fold in folds:
             snapshot = fold.fold_snapshot(snapshot)
     else:
-        notices = [
+        notices += [
             f"note type '{fold.root['name']}' has {len(fold.versions)} other version(s) from "
             f"earlier imports ({fold.names}); merge them into it with 'Merge note type "
             "versions' (--merge-notetype-versions)"
@@ -168,12 +168,6 @@ def _file_side(plan: dict[str, Any]) -> str:
 
 def _has_anki_work(changes: dict[str, Any]) -> bool:
     return any(changes[key] for key in changes)
-
-
-def run(col, path: Path, options: SyncOptions) -> tuple[Prepared, str]:
-    prepared = prepare(col, path, options)
-    _, text = apply_prepared(col, prepared)
-    return prepared, text
 
 
 def summary(report: dict[str, Any], direction: str) -> str:

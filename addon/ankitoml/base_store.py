@@ -21,11 +21,19 @@ def base_path(collection_path: str, deck_path: Path) -> Path:
     return collection.parent / f"{collection.stem}.ankitoml-bases" / f"{key}.json"
 
 
-def load(path: Path) -> Optional[str]:
+def load(path: Path) -> tuple[Optional[str], Optional[str]]:
+    """The base as JSON, or None when there is none; and a warning when the file is there but
+    is not a base this version can use (it is then treated as lost, which is safe)."""
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None
+        return None, None
+    except (OSError, UnicodeDecodeError) as err:
+        return None, f"the sync base {path} cannot be read ({err}); it is ignored"
+    base_json = core.read_base(text)
+    if base_json is None:
+        return None, f"the sync base {path} is not one this version wrote; it is ignored"
+    return base_json, None
 
 
 def save(path: Path, base_json: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 from .errors import CollectionDataError, CollectionInUseError, FileAccessError
 
 # Anki's legacy note type kinds.
-_MODEL_CLOZE = 1
+MODEL_CLOZE = 1
 _CHUNK = 500
 
 
@@ -94,7 +94,7 @@ def model_snapshot(model: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": model["id"],
         "name": model["name"],
-        "kind": "cloze" if model.get("type") == _MODEL_CLOZE else "standard",
+        "kind": "cloze" if model.get("type") == MODEL_CLOZE else "standard",
         "fields": [{"name": f["name"], "id": part_id(f), "ord": f["ord"]} for f in model["flds"]],
         "templates": [
             {
@@ -158,7 +158,7 @@ def read_snapshot(col, scope: dict[str, Any]) -> dict[str, Any]:
 def _new_model(col, spec: dict[str, Any]) -> dict[str, Any]:
     model = col.models.new(spec["name"])
     if spec["kind"] == "cloze":
-        model["type"] = _MODEL_CLOZE
+        model["type"] = MODEL_CLOZE
     for field in spec["fields"]:
         new = col.models.new_field(field["name"])
         if field.get("id") is not None:
@@ -317,7 +317,7 @@ def apply_changes(
         _copy_media(col, changes["media"], deck_dir)
         op_changes = col.merge_undo_entries(position)
     except BaseException:
-        _roll_back(col, position)
+        roll_back(col, position)
         raise
     models = [model_snapshot(col.models.by_name(name)) for name in touched]
     return op_changes, {"added": added, "models": models}
@@ -330,7 +330,7 @@ def _deck_id(col, name: str) -> int:
     return deck_id
 
 
-def _roll_back(col, position: int) -> None:
+def roll_back(col, position: int) -> None:
     """Undo everything done since the custom undo entry at ``position``."""
     try:
         col.merge_undo_entries(position)

@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional, Union
 
+from .collection_io import MODEL_CLOZE, model_snapshot, roll_back
 from .errors import CollectionDataError
 from .native import core
 
@@ -30,8 +31,6 @@ NotetypeDict = dict[str, Any]
 ADD_IDS_UNDO = "Add IDs to Note Type"
 MERGE_VERSIONS_UNDO = "Merge Note Type Versions"
 
-# Anki's legacy "type" of a cloze note type.
-_CLOZE = 1
 
 SCHEMA_CHANGE_TABLE = """\
 What changing a note type means for the people who use it:
@@ -88,7 +87,7 @@ def add_ids_op(col, notetype_name: str) -> tuple[Any, str]:
         col.models.update_dict(notetype)
         changes = col.merge_undo_entries(position)
     except BaseException:
-        _roll_back(col, position)
+        roll_back(col, position)
         raise
     return changes, result["message"]
 
@@ -184,8 +183,6 @@ class VersionFold:
 
     def fold_snapshot(self, snapshot: dict[str, Any]) -> dict[str, Any]:
         """``snapshot`` (``collection_io.read_snapshot``) as it will read after the fold."""
-        from .collection_io import model_snapshot
-
         merged = self.merged()
         names = [f["name"] for f in merged["flds"]]
         # For each merged field: the field of each old note type whose contents fill it.
@@ -261,7 +258,7 @@ def merge_notetype_versions_op(col, notetype_name: str) -> tuple[Any, str]:
         moved = fold.apply(col)
         changes = col.merge_undo_entries(position)
     except BaseException:
-        _roll_back(col, position)
+        roll_back(col, position)
         raise
     return changes, (
         f"Merged {len(versions)} other version(s) of note type {root['name']} into it "
@@ -332,17 +329,7 @@ def _move_notes(
     request.note_ids.extend(note_ids)
     del request.new_fields[:]
     request.new_fields.extend(-1 if old is None else old for old in remap["fields"])
-    if version["type"] != _CLOZE:
+    if version["type"] != MODEL_CLOZE:
         del request.new_templates[:]
         request.new_templates.extend(-1 if old is None else old for old in remap["templates"])
     col.models.change_notetype_of_notes(request)
-
-
-def _roll_back(col, position: int) -> None:
-    """Undo everything done since the custom undo entry at ``position``."""
-    try:
-        col.merge_undo_entries(position)
-        col.undo()
-    except Exception:
-        # Nothing was changed before the failure, so there is nothing to undo.
-        pass

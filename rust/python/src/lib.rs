@@ -140,6 +140,14 @@ fn export_deck(py: Python<'_>, request_json: &str) -> PyResult<String> {
     to_json(&exported)
 }
 
+/// A stored base as JSON, or None when the text is not a base this version can use.
+#[pyfunction]
+fn read_base(py: Python<'_>, text: &str) -> PyResult<Option<String>> {
+    py.detach(|| ankitoml_core::sync::base::Base::read(text))
+        .map(|base| to_json(&base))
+        .transpose()
+}
+
 /// Replace a file atomically (temporary file beside it, fsync, rename).
 #[pyfunction]
 fn write_file_atomic(py: Python<'_>, path: &str, text: &str) -> PyResult<()> {
@@ -164,6 +172,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(finish_sync, m)?)?;
     m.add_function(wrap_pyfunction!(export_deck, m)?)?;
     m.add_function(wrap_pyfunction!(write_file_atomic, m)?)?;
+    m.add_function(wrap_pyfunction!(read_base, m)?)?;
     notetype::register(m)?;
     Ok(())
 }

@@ -21,6 +21,16 @@ pub struct Base {
     pub models: BTreeMap<String, BTreeMap<String, SidePair>>,
 }
 
+impl Base {
+    /// A stored base, or None when the text is not one this version wrote. A base that cannot
+    /// be used is as good as lost, which is safe: differences then count as conflicts.
+    pub fn read(text: &str) -> Option<Base> {
+        serde_json::from_str::<Base>(text)
+            .ok()
+            .filter(|base| base.version == BASE_VERSION)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaseNote {
     pub deck: Option<String>,
@@ -64,5 +74,25 @@ mod tests {
         // Changing these breaks every user's stored base: never change the function.
         assert_eq!(fingerprint(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fingerprint("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn only_a_base_of_this_version_is_read() {
+        let good = serde_json::to_string(&Base {
+            version: BASE_VERSION,
+            ..Base::default()
+        })
+        .unwrap();
+        assert!(Base::read(&good).is_some());
+        let future = good.replace(&format!("\"version\":{BASE_VERSION}"), "\"version\":99");
+        assert_ne!(future, good);
+        for bad in [
+            future.as_str(),
+            "{\"version\": 1, \"notes\": {",
+            "[1, 2]",
+            "{\"notes\": 5}",
+        ] {
+            assert!(Base::read(bad).is_none(), "{bad}");
+        }
     }
 }
