@@ -31,6 +31,8 @@ pub enum ParseProblem {
     DuplicateGuid { guid: String, first_line: usize },
     #[error("model '{name}' is defined twice in this file (first at line {first_line})")]
     DuplicateModel { name: String, first_line: usize },
+    #[error("model id {id} is used twice in this file (first at line {first_line})")]
+    DuplicateModelId { id: i64, first_line: usize },
     #[error("deck '{name}' is defined twice in this file (first at line {first_line})")]
     DuplicateDeck { name: String, first_line: usize },
     #[error("model '{model}' has field '{field}' twice")]
@@ -62,6 +64,11 @@ pub enum ParseProblem {
         "note uses deck '{deck}', which is defined neither in this file nor in the collection"
     )]
     DeckNotFound { deck: String },
+    #[error(
+        "note is of note type '{anki_model}' in Anki, not '{model}' as the file says (same \
+         note_id or guid); change the note's type in Anki or the model in the file"
+    )]
+    OtherNoteType { model: String, anki_model: String },
     #[error("note is the same Anki note as the note at line {first_line} (same note_id or guid)")]
     SameAnkiNote { first_line: usize },
 }

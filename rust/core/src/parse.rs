@@ -41,7 +41,7 @@ struct RawPackage {
 #[derive(Deserialize)]
 struct RawModel {
     name: Spanned<String>,
-    id: Option<i64>,
+    id: Option<Spanned<i64>>,
     fields: Vec<Spanned<RawField>>,
     #[serde(default)]
     templates: Vec<Spanned<RawTemplate>>,
@@ -210,6 +210,7 @@ fn validate(raw: RawFile, problems: &mut Problems) -> DeckFile {
 
 fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<Model> {
     let mut first_seen: HashMap<String, usize> = HashMap::new();
+    let mut first_id: HashMap<i64, usize> = HashMap::new();
     let mut models = Vec::with_capacity(raw.len());
     for spanned in raw {
         let start = spanned.span().start;
@@ -235,6 +236,21 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
             );
         } else {
             first_seen.insert(name.clone(), name_at);
+        }
+        // Two models with one id would both stand for the same note type in Anki.
+        if let Some(id) = &raw.id {
+            if let Some(first) = first_id.get(id.get_ref()) {
+                let first_line = problems.line_of(*first);
+                problems.at(
+                    id.span().start,
+                    ParseProblem::DuplicateModelId {
+                        id: *id.get_ref(),
+                        first_line,
+                    },
+                );
+            } else {
+                first_id.insert(*id.get_ref(), id.span().start);
+            }
         }
 
         let kind = match raw
@@ -408,7 +424,7 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
 
         models.push(Model {
             name,
-            id: raw.id,
+            id: raw.id.map(Spanned::into_inner),
             kind,
             fields,
             templates,

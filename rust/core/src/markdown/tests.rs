@@ -379,3 +379,27 @@ fn corpus_round_trips() {
 }
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/markdown_corpus");
+
+#[test]
+fn deeply_nested_fields_convert_on_a_small_stack() {
+    // Before the conversion ran deep trees on a stack of their own, these aborted the process
+    // (stack overflow), Anki with it. 512 KiB is a macOS thread's stack.
+    std::thread::Builder::new()
+        .stack_size(512 << 10)
+        .spawn(|| {
+            let bold = format!("{}x", "<b>x".repeat(20_000));
+            let markdown = html_to_markdown(&bold);
+            assert!(same_dom(&bold, &markdown_to_html(&markdown)));
+            let quotes = format!("{} a", ">".repeat(20_000));
+            let html = markdown_to_html(&quotes);
+            assert_eq!(markdown_to_html(&html_to_markdown(&html)), html);
+            let lists = "<ul><li>".repeat(5_000);
+            assert!(same_dom(
+                &lists,
+                &markdown_to_html(&html_to_markdown(&lists))
+            ));
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}

@@ -172,6 +172,23 @@ fn duplicate_models_decks_fields_templates_and_ids_are_errors() {
         single(&text).2,
         ParseProblem::DuplicateTemplate { .. }
     ));
+    // Two models, one note type id: both would stand for the same note type in Anki.
+    let text = format!(
+        "{}{}",
+        GOOD.replace("name = \"Basic\"\n", "name = \"Basic\"\nid = 42\n"),
+        model.replace("name = \"Basic\"\n", "name = \"Other\"\nid = 42\n")
+    );
+    assert_eq!(
+        single(&text),
+        (
+            32,
+            6,
+            ParseProblem::DuplicateModelId {
+                id: 42,
+                first_line: 7
+            }
+        )
+    );
 }
 
 #[test]

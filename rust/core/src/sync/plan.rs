@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::base::{fingerprint, Base, BaseNote, SidePair, BASE_VERSION};
 use super::field_values::FieldFormat;
-use super::models::{model_from_anki, plan_models, ModelContext, ModelUpdate};
+use super::models::{find_anki_model, model_from_anki, plan_models, ModelContext, ModelUpdate};
 use super::report::{label, Change, NoteReport, Outcome, Report, Status};
 use super::rules::{action, merge_tags, same_tags, verdict, Action, Direction, Strategy, Verdict};
 use super::snapshot::{AnkiNote, AnkiSnapshot};
@@ -256,6 +256,32 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
                 continue;
             }
             claimed.insert(ai, fi);
+            // A note keeps its note type: changing it is Anki's Change Note Type, not a sync.
+            // A version an earlier import made of the note type (see `notetype::merge`) is the
+            // same note type to Anki's importer, and can be folded into it.
+            let anki_note = &req.anki.notes[ai];
+            let expected = match deck.model(&note.model) {
+                Some(model) => find_anki_model(&req.anki, model),
+                None => req.anki.models.iter().find(|m| m.name == note.model),
+            };
+            let actual = req.anki.models.iter().find(|m| m.name == anki_note.model);
+            let same_type = match (expected, actual) {
+                (Some(e), Some(a)) => e.id == a.id || a.original_id == Some(e.id),
+                (Some(e), None) => e.name == anki_note.model,
+                (None, _) => false,
+            };
+            if !same_type {
+                let at = note.places.model;
+                errors.push(ParseError {
+                    path: req.path.clone(),
+                    location: if at.line == 0 { note.location } else { at },
+                    problem: ParseProblem::OtherNoteType {
+                        model: note.model.clone(),
+                        anki_model: anki_note.model.clone(),
+                    },
+                });
+                continue;
+            }
         }
         pairs.push((fi, found));
     }

@@ -315,3 +315,25 @@ fn a_field_left_out_of_the_file_is_kept_and_only_a_move_needs_consent() {
         other => panic!("expected a refused reorder, got {other:?}"),
     }
 }
+
+#[test]
+fn a_note_whose_type_differs_in_anki_is_a_located_error() {
+    let mut world = World::new(2);
+    world.sync(ConflictStrategy::Skip);
+    world.anki[1].model = "Other".into();
+    match plan_sync(&world.request(ConflictStrategy::Skip)) {
+        Err(crate::Error::DeckFile(errors)) => {
+            assert_eq!(errors.len(), 1);
+            let text = errors[0].to_string();
+            assert!(
+                text.contains("note is of note type 'Other' in Anki, not 'M' as the file says"),
+                "{text}"
+            );
+            // The second note's `model = "M"`, at its value.
+            let line = world.text.lines().collect::<Vec<_>>()[errors[0].location.line - 1];
+            assert_eq!(line, "model = \"M\"");
+            assert_eq!(errors[0].location.column, 9);
+        }
+        other => panic!("expected a located error, got {other:?}"),
+    }
+}
