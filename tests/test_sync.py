@@ -604,3 +604,36 @@ def test_an_unreadable_base_is_treated_as_lost_with_a_warning(
     assert deck_path.read_text(encoding="utf-8") == text
     assert run("sync", "-c", collection_path, deck_path) == 0
     assert "warning" not in capsys.readouterr().out
+
+
+def test_a_note_type_renamed_in_the_file_is_renamed_in_anki(collection_path, deck_path, capsys):
+    col, notes = _synced(collection_path, deck_path)
+    model_id = col.models.by_name("Vocab")["id"]
+    col.close()
+    text = deck_path.read_text(encoding="utf-8")
+    assert f"id = {model_id}" in text
+    renamed = text.replace('name = "Vocab"', 'name = "Words"').replace(
+        'model = "Vocab"', 'model = "Words"'
+    )
+    deck_path.write_text(renamed, encoding="utf-8")
+
+    # Pull leaves the name alone (the notes use it too) and says so.
+    capsys.readouterr()
+    assert run("pull", "-c", collection_path, deck_path) == 0
+    assert deck_path.read_text(encoding="utf-8") == renamed
+    assert run("preview", "-c", collection_path, deck_path) == 0
+    assert "rename note type 'Vocab' to 'Words'" in capsys.readouterr().out
+
+    # Push renames it in Anki: same id, same notes, nothing else changed.
+    assert run("push", "-c", collection_path, deck_path) == 0
+    col = open_col(collection_path)
+    try:
+        assert col.models.by_name("Vocab") is None
+        assert col.models.by_name("Words")["id"] == model_id
+        assert col.get_note(notes["el perro"].id)["Meaning"] == "the dog"
+    finally:
+        col.close()
+    capsys.readouterr()
+    assert run("preview", "-c", collection_path, deck_path, "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert not report["notes"] and not report["model_changes"], report

@@ -214,6 +214,7 @@ def _update_model(col, update: dict[str, Any]) -> None:
             template["id"] = part["id"]
         templates.append(template)
     # Anki maps note contents and cards by each part's old `ord` (None for new parts).
+    model["name"] = update["name"]
     model["flds"] = fields
     model["tmpls"] = templates
     model["css"] = update["css"]

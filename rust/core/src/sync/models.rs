@@ -264,7 +264,15 @@ fn plan_existing(
             plan.model_changes
                 .push(format!("note type '{}': {}", model.name, r));
         }
-        if structure_differs || !renames.is_empty() || to_anki {
+        // Matched by id under another name: the file renamed the note type.
+        let renamed = model.name != anki.name;
+        if renamed {
+            plan.model_changes.push(format!(
+                "rename note type '{}' to '{}'",
+                anki.name, model.name
+            ));
+        }
+        if structure_differs || !renames.is_empty() || to_anki || renamed {
             plan.update.push(model_update(
                 cx,
                 model,
@@ -279,13 +287,23 @@ fn plan_existing(
         // Ids Anki has that the file lacks are written back.
         fill_ids(&mut new_file_model, anki, &field_matches, &template_matches);
     } else {
+        if model.name != anki.name {
+            // The notes name the model too; only a push renames (in Anki).
+            plan.model_changes.push(format!(
+                "note type '{}' is named '{}' in Anki; push renames it there",
+                model.name, anki.name
+            ));
+        }
         // Pull: the collection's structure wins; keep the file's Markdown choices that still apply.
         if !structure.is_empty() || !kept.is_empty() || !renames.is_empty() {
             plan.model_changes.push(format!(
                 "note type '{}': fields and templates from Anki",
                 model.name
             ));
-            new_file_model = model_from_anki(anki, model);
+            new_file_model = Model {
+                name: model.name.clone(),
+                ..model_from_anki(anki, model)
+            };
         } else {
             fill_ids(&mut new_file_model, anki, &field_matches, &template_matches);
         }
