@@ -204,12 +204,19 @@ pub(super) fn reading_len(rest: &str) -> Option<usize> {
 /// In Markdown only a space at the very start of a line needs protecting (elsewhere Markdown
 /// keeps spaces); in text, every such space is reported so the writer can decide.
 fn furigana_space(src: &str, reading: usize, source: Source, last: Option<&Span>) -> Option<usize> {
-    let base_start = src[..reading]
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| is_base_run_char(c))
-        .last()
-        .map(|(i, _)| i)?;
+    // A run reaching back to the previous span gives no space; scanning no further than it
+    // keeps a field of many readings linear.
+    let mut floor = last.map_or(0, |span| span.range.end).min(reading);
+    while !src.is_char_boundary(floor) {
+        floor -= 1;
+    }
+    let base_start = floor
+        + src[floor..reading]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_base_run_char(c))
+            .last()
+            .map(|(i, _)| i)?;
     let space = base_start.checked_sub(1)?;
     if src.as_bytes()[space] != b' ' || last.is_some_and(|span| span.range.end > space) {
         return None;
