@@ -134,29 +134,42 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
                 "nothing was changed, look at the preview again"
             )
     undo_name = UNDO_NAMES[prepared.options.direction]
+    written = []
 
-    def fold_versions_first(col) -> None:
+    def work(step: collection_io.OneStep) -> dict[str, Any]:
         for fold in prepared.folds:
-            fold.apply(col)
-
-    changes, applied = collection_io.apply_changes(
-        col, prepared.plan["anki"], path.parent, undo_name, before=fold_versions_first
-    )
-    anki_changed = (
-        bool(applied["added"]) or bool(prepared.folds) or _has_anki_work(prepared.plan["anki"])
-    )
-    try:
+            fold.apply(step.col)
+            # an update, then a move and a removal per version
+            step.wrote("note type versions merged", ops=1 + 2 * len(fold.versions))
+        changes = prepared.plan["anki"]
+        renamed = collection_io.copy_media(step, changes["media"], path.parent, str(path))
+        for asked, stored in renamed.items():
+            raise FileAccessError(
+                f"{path}: media '{asked}': Anki already has a different file of that name "
+                f"(stored as '{stored}')"
+            )
+        applied = collection_io.apply_changes(step, changes)
         finished = json.loads(
             core.finish_sync(
                 str(path), prepared.text, _file_side(prepared.plan), json.dumps(applied)
             )
         )
         if finished["text"] is not None:
+            # Before the collection commits: killed in between, the file may name notes the
+            # collection lacks (found again by guid and added once), never the other way round.
             core.write_file_atomic(str(path), finished["text"])
+            written.append(True)
+        return finished
+
+    collection_io.check_media(prepared.plan["anki"]["media"], path.parent, str(path))
+    try:
+        changes, finished = collection_io.in_one_step(col, undo_name, work)
     except BaseException:
-        if anki_changed:
-            collection_io.undo_last(col)
+        if written:
+            core.write_file_atomic(str(path), prepared.text)
         raise
+    # Last: a base behind the collection is safe (the next sync finds both sides agree), one
+    # ahead of it is not.
     base_store.save(prepared.base_path, json.dumps(finished["base"]))
     return changes, summary(prepared.report, prepared.options.direction)
 
@@ -164,10 +177,6 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
 def _file_side(plan: dict[str, Any]) -> str:
     # The part of the plan the core's finish reads; the notes for Anki can be most of a plan.
     return json.dumps({"file_edits": plan["file_edits"], "base": plan["base"]})
-
-
-def _has_anki_work(changes: dict[str, Any]) -> bool:
-    return any(changes[key] for key in changes)
 
 
 def summary(report: dict[str, Any], direction: str) -> str:

@@ -6,10 +6,12 @@ operations, inside one custom undo step, all or nothing: if anything fails half 
 undone and the collection is as it was.
 """
 
+import contextlib
+import os
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from .errors import CollectionDataError, CollectionInUseError, FileAccessError
 
@@ -222,106 +224,227 @@ def _update_model(col, update: dict[str, Any]) -> None:
     col.models.update_dict(model)
 
 
-def _media_source(item: dict[str, str], deck_dir: Path) -> Path:
+def _media_source(item: dict[str, Any], deck_dir: Path, deck_path: str = "") -> Path:
     """The file a ``[[media]]`` entry names; refused if it escapes the deck file's folder."""
     root = deck_dir.resolve()
     source = (deck_dir / item["path"]).resolve()
     if root != source and root not in source.parents:
         raise FileAccessError(
-            f"media '{item['name']}': {item['path']} is outside the deck file's folder"
+            f"{_media_place(item, deck_path)}: media '{item['name']}': {item['path']} is "
+            "outside the deck file's folder"
         )
     if not source.is_file():
-        raise FileAccessError(f"media '{item['name']}': {source}: no such file")
+        raise FileAccessError(
+            f"{_media_place(item, deck_path)}: media '{item['name']}': {source}: no such file"
+        )
     return source
 
 
-def check_media(media: list[dict[str, str]], deck_dir: Path) -> None:
+def _media_place(item: dict[str, Any], deck_path: str) -> str:
+    where = item.get("location")
+    if where:
+        return f"{deck_path}:{where['line']}:{where['column']}"
+    return deck_path
+
+
+def check_media(media: list[dict[str, Any]], deck_dir: Path, deck_path: str = "") -> None:
     """Refuse bad media paths before anything changes."""
     for item in media:
-        _media_source(item, deck_dir)
+        _media_source(item, deck_dir, deck_path)
 
 
-def _copy_media(col, media: list[dict[str, str]], deck_dir: Path) -> None:
+def media_fingerprints(media: list[dict[str, Any]], deck_dir: Path) -> list[Any]:
+    """What the deck's media files are now (size, mtime), to refuse an apply after a change."""
+    prints: list[Any] = []
     for item in media:
-        data = _media_source(item, deck_dir).read_bytes()
-        stored = col.media.write_data(item["name"], data)
-        if stored != item["name"]:
-            raise FileAccessError(
-                f"media '{item['name']}': Anki already has a different file of that name "
-                f"(stored as '{stored}')"
-            )
+        try:
+            stat = (deck_dir / item["path"]).stat()
+            prints.append((item["path"], stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            prints.append((item["path"], None, None))
+    return prints
+
+
+# Anki keeps its last 30 undo steps (rslib/src/undo/mod.rs, UNDO_LIMIT) and every backend op is
+# a step of its own until merged: an apply merges well before that, so its own custom step is
+# never pushed off the queue (a push creating 28 decks used to fail with "target undo op not
+# found" half applied).
+_MERGE_EVERY = 20
+
+# A test seam: called with the kind of write just made ("decks", "notes added", ...). Tests set
+# it to raise, to prove a failure at any point leaves the collection as it was.
+fault_after: Optional[Callable[[str], None]] = None
+
+
+class OneStep:
+    """The writes of one apply: one undo step, inside one SQLite transaction."""
+
+    def __init__(self, col, undo_name: str) -> None:
+        self.col = col
+        self.position = col.add_custom_undo_entry(undo_name)
+        self.new_media: list[Path] = []
+        self._ops = 0
+
+    def wrote(self, kind: str, ops: int = 1) -> None:
+        self._ops += ops
+        if self._ops >= _MERGE_EVERY:
+            self.col.merge_undo_entries(self.position)
+            self._ops = 0
+        if fault_after is not None:
+            fault_after(kind)
+
+    def finish(self) -> Any:
+        return self.col.merge_undo_entries(self.position)
+
+    def remove_new_media(self) -> None:
+        for path in self.new_media:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+T = TypeVar("T")
+
+
+def in_one_step(col, undo_name: str, work: Callable[[OneStep], T]) -> tuple[Any, T]:
+    """Run ``work`` as one undo step that is wholly applied or not at all; returns
+    (OpChanges, what ``work`` returned).
+
+    Each Anki op commits on its own, so a crash between two of them used to leave half a
+    change. Inside an outer transaction (``col.db.transact``: ``begin exclusive``) each op only
+    takes and releases a savepoint (rslib transact.rs, storage/sqlite.rs, the same in 23.10.1
+    and the newest), so nothing reaches the file before the commit, and a killed process
+    leaves the collection as it was. ``work`` runs before the commit, so what it writes
+    elsewhere (the deck file) is done before the collection commits.
+    """
+    step = OneStep(col, undo_name)
+    out: list[Any] = []
+
+    def body() -> None:
+        try:
+            result = work(step)
+            out.append((step.finish(), result))
+        except BaseException:
+            _forget_undo_steps(col)
+            raise
+
+    try:
+        col.db.transact(body)
+    except BaseException:
+        step.remove_new_media()
+        raise
+    return out[0]
+
+
+def _forget_undo_steps(col) -> None:
+    # Rolled back, the undo queue would still hold the changes, and Undo (or Redo) would replay
+    # them onto a collection that never had them. Any statement through the DB proxy that is
+    # not a select makes Anki drop its undo queue, as it does itself after a failed op.
+    with contextlib.suppress(Exception):
+        col.db.execute("delete from graves where 0")
 
 
 def apply_changes(
-    col,
+    step: OneStep,
     changes: dict[str, Any],
-    deck_dir: Path,
-    undo_name: str,
-    before: Optional[Callable[[Any], None]] = None,
-) -> tuple[Any, dict[str, Any]]:
-    """Apply a plan's Anki side as one undo step; returns (OpChanges, what the core's finish
-    needs: the added notes and the touched note types). ``before(col)`` runs first, inside
-    the same undo step."""
+) -> dict[str, Any]:
+    """Apply a plan's Anki side within ``step``; returns what the core's finish needs: the
+    added notes and the touched note types. Media is copied first (see ``copy_media``)."""
     from anki.collection import AddNoteRequest
 
-    check_media(changes["media"], deck_dir)
-    position = col.add_custom_undo_entry(undo_name)
-    try:
-        if before is not None:
-            before(col)
-        for name in changes["create_decks"]:
-            # The op (not the legacy `decks.id`) so the new deck is part of the undo step.
-            col.decks.add_normal_deck_with_name(name)
-        touched = []
-        for spec in changes["create_models"]:
-            col.models.add_dict(_new_model(col, spec))
-            touched.append(spec["name"])
-        for update in changes["update_models"]:
-            _update_model(col, update)
-            touched.append(update["name"])
+    col = step.col
+    for name in changes["create_decks"]:
+        # The op (not the legacy `decks.id`) so the new deck is part of the undo step.
+        col.decks.add_normal_deck_with_name(name)
+        step.wrote("decks")
+    touched = []
+    for spec in changes["create_models"]:
+        col.models.add_dict(_new_model(col, spec))
+        touched.append(spec["name"])
+        step.wrote("note types created")
+    for update in changes["update_models"]:
+        _update_model(col, update)
+        touched.append(update["name"])
+        step.wrote("note types updated")
 
-        requests, planned = [], []
-        for new in changes["add_notes"]:
-            model = col.models.by_name(new["model"])
-            if model is None:
-                raise CollectionDataError(f"note type '{new['model']}' is not in the collection")
-            note = col.new_note(model)
-            for name, value in new["fields"].items():
-                if name in note:
-                    note[name] = value
-            note.tags = list(new["tags"])
-            if new.get("guid"):
-                note.guid = new["guid"]
-            requests.append(AddNoteRequest(note=note, deck_id=_deck_id(col, new["deck"])))
-            planned.append(new["file_index"])
-        if requests:
-            col.add_notes(requests)
-        added = [
-            {"file_index": index, "note_id": req.note.id, "guid": req.note.guid}
-            for index, req in zip(planned, requests)
-        ]
+    requests, planned = [], []
+    for new in changes["add_notes"]:
+        model = col.models.by_name(new["model"])
+        if model is None:
+            raise CollectionDataError(f"note type '{new['model']}' is not in the collection")
+        note = col.new_note(model)
+        for name, value in new["fields"].items():
+            if name in note:
+                note[name] = value
+        note.tags = list(new["tags"])
+        if new.get("guid"):
+            note.guid = new["guid"]
+        requests.append(AddNoteRequest(note=note, deck_id=_deck_id(col, new["deck"])))
+        planned.append(new["file_index"])
+    if requests:
+        col.add_notes(requests)
+        step.wrote("notes added")
+    added = [
+        {"file_index": index, "note_id": req.note.id, "guid": req.note.guid}
+        for index, req in zip(planned, requests)
+    ]
 
-        if changes["update_notes"]:
-            notes = []
-            for update in changes["update_notes"]:
-                note = col.get_note(update["id"])
-                for name, value in update["fields"].items():
-                    note[name] = value
-                if update.get("tags") is not None:
-                    note.tags = list(update["tags"])
-                notes.append(note)
-            col.update_notes(notes)
-        for move in changes["move_notes"]:
-            col.set_deck(col.card_ids_of_note(move["id"]), _deck_id(col, move["deck"]))
-        if changes["delete_notes"]:
-            col.remove_notes(changes["delete_notes"])
-        _copy_media(col, changes["media"], deck_dir)
-        op_changes = col.merge_undo_entries(position)
-    except BaseException:
-        roll_back(col, position)
-        raise
+    if changes["update_notes"]:
+        notes = []
+        for update in changes["update_notes"]:
+            note = col.get_note(update["id"])
+            for name, value in update["fields"].items():
+                note[name] = value
+            if update.get("tags") is not None:
+                note.tags = list(update["tags"])
+            notes.append(note)
+        col.update_notes(notes)
+        step.wrote("notes updated")
+    # One op per target deck, not per note: each op is an undo step until merged.
+    by_deck: dict[str, list[int]] = {}
+    for move in changes["move_notes"]:
+        by_deck.setdefault(move["deck"], []).append(move["id"])
+    for deck, note_ids in by_deck.items():
+        card_ids = [cid for nid in note_ids for cid in col.card_ids_of_note(nid)]
+        col.set_deck(card_ids, _deck_id(col, deck))
+        step.wrote("notes moved")
+    if changes["delete_notes"]:
+        col.remove_notes(changes["delete_notes"])
+        step.wrote("notes deleted")
     models = [model_snapshot(col.models.by_name(name)) for name in touched]
-    return op_changes, {"added": added, "models": models}
+    return {"added": added, "models": models}
+
+
+def copy_media(
+    step: OneStep, media: list[dict[str, Any]], deck_dir: Path, deck_path: str = ""
+) -> dict[str, str]:
+    """Copy the deck's media into Anki's folder; returns the names Anki stored under another
+    name (``{asked: stored}``).
+
+    Anki decides the name: every version makes it NFC and drops characters some systems refuse;
+    newer ones also lowercase it unless that very file is there already; a different file
+    of the name gets a hash suffix. What Anki chose is what the references must say. Files
+    this step created are removed again if the step fails.
+    """
+    media_dir = Path(step.col.media.dir())
+    present = set(_names_in(media_dir))
+    renamed = {}
+    for item in media:
+        data = _media_source(item, deck_dir, deck_path).read_bytes()
+        stored = step.col.media.write_data(item["name"], data)
+        if stored not in present:
+            present.add(stored)
+            step.new_media.append(media_dir / stored)
+        if stored != item["name"]:
+            renamed[item["name"]] = stored
+        step.wrote("media")
+    return renamed
+
+
+def _names_in(folder: Path) -> Iterable[str]:
+    try:
+        return [entry.name for entry in os.scandir(folder)]
+    except FileNotFoundError:
+        return []
 
 
 def _deck_id(col, name: str) -> int:
@@ -339,10 +462,6 @@ def roll_back(col, position: int) -> None:
     except Exception:
         # Nothing was changed before the failure, so there is nothing to undo.
         pass
-
-
-def undo_last(col) -> None:
-    col.undo()
 
 
 def media_present(col, names: Iterable[str]) -> list[str]:
