@@ -48,6 +48,10 @@ def export_deck(request_json: str) -> str:
 def read_base(text: str) -> str | None:
     """A stored base as JSON, or None when the text is not a base this version can use."""
 
+def rename_media(path: str, text: str, renames_json: str) -> str:
+    """The deck file with media Anki stored under another name renamed, and the references
+    to them (``renames_json``: ``{asked: stored}``)."""
+
 def write_file_atomic(path: str, text: str) -> None:
     """Replace a file atomically (temporary file beside it, fsync, rename)."""
 

@@ -56,15 +56,21 @@ class Prepared:
     # The file's note types that have such versions, folded or not (to offer the option).
     foldable: list[str] = field(default_factory=list)
     report: dict[str, Any] = field(init=False)
+    # Size and modification time of each media file when planned (see apply_prepared).
+    media: list[Any] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.report = self.plan["report"]
 
 
-def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Prepared:
-    """Plan a push, pull or sync of ``path`` against ``col``. Reads only."""
+def prepare(
+    col, path: Path, options: SyncOptions, preview: bool = False, text: Optional[str] = None
+) -> Prepared:
+    """Plan a push, pull or sync of ``path`` (or of ``text`` as its new content) against
+    ``col``. Reads only."""
     path = Path(path)
-    text = deck_file.read_text(path)
+    if text is None:
+        text = deck_file.read_text(path)
     base_path = base_store.base_path(col.path, path)
     base_json, base_problem = base_store.load(base_path)
     scope = json.loads(core.sync_scope(str(path), text, base_json))
@@ -103,7 +109,7 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
     del snapshot
     plan = json.loads(core.plan_sync(request_json))
     del request_json
-    return Prepared(
+    prepared = Prepared(
         path=path,
         text=text,
         options=options,
@@ -113,6 +119,8 @@ def prepare(col, path: Path, options: SyncOptions, preview: bool = False) -> Pre
         folds=folds,
         foldable=foldable,
     )
+    prepared.media = _media_prints(prepared)
+    return prepared
 
 
 def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
@@ -122,9 +130,13 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
     plan reports exactly what the preview showed.
     """
     path = prepared.path
-    # The user may have edited or moved the file since the preview: never apply a stale plan.
-    if deck_file.read_text(path) != prepared.text:
-        raise FileAccessError(f"{path}: changed since it was read; nothing was changed, run again")
+    # The user may have edited or moved the file or its media since the preview: never apply
+    # a stale plan.
+    if deck_file.read_text(path) != prepared.text or _media_prints(prepared) != prepared.media:
+        raise FileAccessError(
+            f"{path}: the deck file or its media changed since it was read; nothing was "
+            "changed, run again"
+        )
     if prepared.preview:
         shown = prepared
         prepared = prepare(col, path, shown.options)
@@ -133,37 +145,40 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
                 f"{path}: the collection or the file changed since the preview; "
                 "nothing was changed, look at the preview again"
             )
-    undo_name = UNDO_NAMES[prepared.options.direction]
+    collection_io.check_media(prepared.plan["anki"]["media"], path.parent, str(path))
     written = []
 
-    def work(step: collection_io.OneStep) -> dict[str, Any]:
+    def work(step: collection_io.OneStep) -> tuple[Prepared, dict[str, Any], dict[str, str]]:
         for fold in prepared.folds:
             fold.apply(step.col)
             # an update, then a move and a removal per version
             step.wrote("note type versions merged", ops=1 + 2 * len(fold.versions))
-        changes = prepared.plan["anki"]
-        renamed = collection_io.copy_media(step, changes["media"], path.parent, str(path))
-        for asked, stored in renamed.items():
-            raise FileAccessError(
-                f"{path}: media '{asked}': Anki already has a different file of that name "
-                f"(stored as '{stored}')"
-            )
-        applied = collection_io.apply_changes(step, changes)
+        media = prepared.plan["anki"]["media"]
+        renamed = collection_io.copy_media(step, media, path.parent, str(path))
+        applying = prepared
+        if renamed:
+            # Planned again on the file as it will be written, so the notes reach Anki with
+            # the names Anki chose; the collection itself is unchanged so far.
+            text = core.rename_media(str(path), prepared.text, json.dumps(renamed))
+            applying = prepare(step.col, path, prepared.options, text=text)
+        applied = collection_io.apply_changes(step, applying.plan["anki"])
         finished = json.loads(
             core.finish_sync(
-                str(path), prepared.text, _file_side(prepared.plan), json.dumps(applied)
+                str(path), applying.text, _file_side(applying.plan), json.dumps(applied)
             )
         )
-        if finished["text"] is not None:
+        text = finished["text"] if finished["text"] is not None else applying.text
+        if text != prepared.text:
             # Before the collection commits: killed in between, the file may name notes the
             # collection lacks (found again by guid and added once), never the other way round.
-            core.write_file_atomic(str(path), finished["text"])
+            core.write_file_atomic(str(path), text)
             written.append(True)
-        return finished
+        return applying, finished, renamed
 
-    collection_io.check_media(prepared.plan["anki"]["media"], path.parent, str(path))
     try:
-        changes, finished = collection_io.in_one_step(col, undo_name, work)
+        changes, (applied, finished, renamed) = collection_io.in_one_step(
+            col, UNDO_NAMES[prepared.options.direction], work
+        )
     except BaseException:
         if written:
             core.write_file_atomic(str(path), prepared.text)
@@ -171,7 +186,11 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
     # Last: a base behind the collection is safe (the next sync finds both sides agree), one
     # ahead of it is not.
     base_store.save(prepared.base_path, json.dumps(finished["base"]))
-    return changes, summary(prepared.report, prepared.options.direction)
+    return changes, summary(applied.plan, applied.options, renamed)
+
+
+def _media_prints(prepared: Prepared) -> list[Any]:
+    return collection_io.media_fingerprints(prepared.plan["anki"]["media"], prepared.path.parent)
 
 
 def _file_side(plan: dict[str, Any]) -> str:
@@ -179,12 +198,72 @@ def _file_side(plan: dict[str, Any]) -> str:
     return json.dumps({"file_edits": plan["file_edits"], "base": plan["base"]})
 
 
-def summary(report: dict[str, Any], direction: str) -> str:
-    counts = report["counts"]
-    parts = [f"{counts[key]} {label}" for key, label in COUNT_LABELS if counts[key]]
-    text = f"{direction}: " + (", ".join(parts) if parts else "nothing to do")
+def _notes(count: int) -> str:
+    return f"{count} note" if count == 1 else f"{count} notes"
+
+
+def _count_file_edits(edits: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """Notes appended to, changed in and removed from the deck file (id write-backs aside)."""
+    appended = sum(1 for e in edits if e["edit"] == "append_note")
+    changed = {e["index"] for e in edits if e["edit"] in ("set_field", "set_tags", "set_deck")}
+    removed = sum(len(e["indices"]) for e in edits if e["edit"] == "remove_notes")
+    return appended, len(changed), removed
+
+
+def summary(
+    plan: dict[str, Any], options: SyncOptions, renamed: Optional[dict[str, str]] = None
+) -> str:
+    """What an apply did, in words: the one place the CLI and the add-on take them from."""
+    anki, report = plan["anki"], plan["report"]
+    done = []
+    for count, what in (
+        (len(anki["add_notes"]), "added {} to Anki"),
+        (len(anki["update_notes"]), "updated {} in Anki"),
+        (len(anki["move_notes"]), "moved {} to another deck in Anki"),
+        (len(anki["delete_notes"]), "deleted {} from Anki"),
+    ):
+        if count:
+            done.append(what.format(_notes(count)))
+    appended, changed, removed = _count_file_edits(plan["file_edits"])
+    for count, what in (
+        (appended, "added {} to the file"),
+        (changed, "updated {} in the file"),
+        (removed, "removed {} from the file"),
+    ):
+        if count:
+            done.append(what.format(_notes(count)))
+    for count, what in (
+        (len(anki["create_decks"]), "created {} deck(s)"),
+        (len(anki["create_models"]), "created {} note type(s)"),
+        (len(anki["update_models"]), "updated {} note type(s)"),
+    ):
+        if count:
+            done.append(what.format(count))
+    text = f"{options.direction}: " + (", ".join(done) if done else "nothing to change")
+    # A conflict the strategy settled shows which way its values went.
+    for outcome, winner in (("to_anki", "the file's"), ("to_file", "Anki's")):
+        resolved = sum(
+            1
+            for note in report["notes"]
+            if any(c["conflict"] and c["outcome"] == outcome for c in note["changes"])
+        )
+        if resolved:
+            text += f"; {resolved} conflict(s) resolved, {winner} version won"
     if report["conflicts_left"]:
-        text += f"; {report['conflicts_left']} conflict(s) left unresolved (strategy 'skip')"
+        text += (
+            f"; {report['conflicts_left']} conflict(s) left as they are (strategy 'skip'): "
+            "see them with 'ankitoml diff', or run again with --conflict prefer_toml or "
+            "prefer_anki"
+        )
+    counts = report["counts"]
+    deletions = counts["deleted_in_file"] + counts["deleted_in_anki"]
+    if deletions and not options.delete:
+        text += f"; {deletions} deletion(s) not applied (--delete applies them)"
+    for asked, stored in (renamed or {}).items():
+        text += (
+            f"\nmedia '{asked}': Anki stored it as '{stored}'; the deck file and the notes "
+            "now say so"
+        )
     for change in report["schema_changes"]:
         text += f"\nchanged (full sync with AnkiWeb next): {change}"
     for warning in report["warnings"]:
@@ -231,6 +310,12 @@ def export_deck(
     }
     # The core checks the request first: a bad one writes nothing, media included.
     exported = json.loads(core.export_deck(json.dumps(request)))
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise FileAccessError(
+            f"{out_path.parent}: cannot create the folder ({err.strerror})"
+        ) from None
     collection_io.copy_media_out(col, media, out_path.parent / "media")
     core.write_file_atomic(str(out_path), exported["text"])
     base_store.save(base_store.base_path(col.path, out_path), json.dumps(exported["base"]))

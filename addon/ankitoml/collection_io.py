@@ -20,12 +20,18 @@ MODEL_CLOZE = 1
 _CHUNK = 500
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_ZIP_HEADER = b"PK\x03\x04"
+_WHERE_IT_IS = "the collection is collection.anki2 in your Anki profile folder"
+
+
 def open_collection(path: Path):
-    """Open a collection file for the CLI. Refuses a file Anki (or anything else) has open."""
+    """Open a collection file for the CLI. Refuses a file Anki (or anything else) has open,
+    and anything that is not a collection: Anki would make a new collection of an empty file
+    or of any SQLite database, writing into it."""
     from anki.collection import Collection
 
-    if not path.exists():
-        raise FileAccessError(f"{path}: no such collection file")
+    _refuse_non_collection(path)
     try:
         return Collection(str(path))
     except Exception as err:  # the backend's error types differ between Anki versions
@@ -35,7 +41,53 @@ def open_collection(path: Path):
                 f"{path}: the collection is open in Anki or another program; "
                 "close it (or use the add-on inside Anki) and try again"
             ) from None
+        if "notadatabase" in text or "not a database" in text:
+            raise FileAccessError(
+                f"{path}: not an Anki collection (damaged, or not a database); {_WHERE_IT_IS}"
+            ) from None
         raise FileAccessError(f"{path}: cannot open the collection: {err}") from None
+
+
+def _refuse_non_collection(path: Path) -> None:
+    if path.is_dir():
+        raise FileAccessError(f"{path}: a folder, not a collection file; {_WHERE_IT_IS}")
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        raise FileAccessError(f"{path}: no such collection file; {_WHERE_IT_IS}") from None
+    except OSError as err:
+        raise FileAccessError(f"{path}: cannot read it ({err.strerror})") from None
+    if not head:
+        raise FileAccessError(f"{path}: an empty file, not a collection; {_WHERE_IT_IS}")
+    if head.startswith(_ZIP_HEADER):
+        raise FileAccessError(
+            f"{path}: a zip archive (an .apkg or .colpkg package?), not a collection; import "
+            f"it into Anki with File > Import first; {_WHERE_IT_IS}"
+        )
+    if head != _SQLITE_HEADER:
+        raise FileAccessError(f"{path}: not a database, so not an Anki collection; {_WHERE_IT_IS}")
+    tables = _sqlite_tables(path)
+    if tables is not None and "col" not in tables:
+        raise FileAccessError(
+            f"{path}: an SQLite database, but not an Anki collection (it has no 'col' table); "
+            f"{_WHERE_IT_IS}"
+        )
+
+
+def _sqlite_tables(path: Path) -> Optional[set[str]]:
+    """The database's tables, or None when they cannot be read now (locked by Anki: opening
+    it says so; damaged: so does opening it)."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0)
+        try:
+            return {row[0] for row in con.execute("select name from sqlite_master")}
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
 
 
 def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:

@@ -138,6 +138,10 @@ pub struct Media {
     pub name: String,
     /// The file on disk, relative to the deck file's folder.
     pub path: String,
+    /// Where the entry starts in the file it was parsed from (so a media error can point at
+    /// it); absent for media that come from elsewhere (export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
 }
 
 impl DeckFile {

@@ -218,6 +218,13 @@ impl DeckDocument {
         array_of_tables(&mut self.doc, "media").push(table);
     }
 
+    /// Renames a `[[media]]` entry (to the name Anki stored the file under).
+    pub fn set_media_name(&mut self, index: usize, name: &str) -> Result<()> {
+        let mut entry = table_at(&mut self.doc, "media", index)?;
+        replace_value(entry.table(), "name", string_value(name));
+        Ok(())
+    }
+
     pub fn has_media(&self, name: &str) -> bool {
         match self.doc.get("media") {
             Some(Item::ArrayOfTables(all)) => all

@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod location;
 pub mod markdown;
+pub mod media_names;
 pub mod notetype;
 pub mod parse;
 pub mod sync;

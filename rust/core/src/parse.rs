@@ -27,7 +27,7 @@ struct RawFile {
     #[serde(default)]
     notes: Vec<Spanned<RawNote>>,
     #[serde(default)]
-    media: Vec<RawMedia>,
+    media: Vec<Spanned<RawMedia>>,
 }
 
 #[derive(Deserialize)]
@@ -191,9 +191,14 @@ fn validate(raw: RawFile, problems: &mut Problems) -> DeckFile {
     let media = raw
         .media
         .into_iter()
-        .map(|m| Media {
-            name: m.name,
-            path: m.path,
+        .map(|spanned| {
+            let location = problems.lines.location(spanned.span().start);
+            let m = spanned.into_inner();
+            Media {
+                name: m.name,
+                path: m.path,
+                location: Some(location),
+            }
         })
         .collect();
 

@@ -140,6 +140,15 @@ fn export_deck(py: Python<'_>, request_json: &str) -> PyResult<String> {
     to_json(&exported)
 }
 
+/// The deck file with media Anki stored under another name renamed, and the references to
+/// them (`renames_json`: `{asked: stored}`).
+#[pyfunction]
+fn rename_media(py: Python<'_>, path: &str, text: &str, renames_json: &str) -> PyResult<String> {
+    let renames: ankitoml_core::media_names::Renames = from_json("media renames", renames_json)?;
+    py.detach(|| ankitoml_core::media_names::rename_media(path, text, &renames))
+        .map_err(to_py)
+}
+
 /// A stored base as JSON, or None when the text is not a base this version can use.
 #[pyfunction]
 fn read_base(py: Python<'_>, text: &str) -> PyResult<Option<String>> {
@@ -173,6 +182,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(export_deck, m)?)?;
     m.add_function(wrap_pyfunction!(write_file_atomic, m)?)?;
     m.add_function(wrap_pyfunction!(read_base, m)?)?;
+    m.add_function(wrap_pyfunction!(rename_media, m)?)?;
     notetype::register(m)?;
     Ok(())
 }

@@ -1,0 +1,124 @@
+//! When Anki keeps a media file under another name than the deck file asked for, the deck
+//! file's references follow it.
+//!
+//! Anki picks the name when a file is added: every version makes it NFC and drops characters
+//! some systems refuse, newer ones also lowercase it, and a different file already there
+//! under that name gives a hash suffix. A field that still says the old name would show a
+//! missing file in Anki, and a `[[media]]` entry with the old name would be copied again
+//! under yet another name, so the file is rewritten to what Anki stored.
+
+use indexmap::IndexMap;
+
+use crate::edit::DeckDocument;
+use crate::error::Result;
+use crate::parse::parse_deck_file;
+
+/// Asked name -> the name Anki stored the file under.
+pub type Renames = IndexMap<String, String>;
+
+/// `text` with every `[[media]]` name in `renames` replaced by Anki's name, and every
+/// reference to it in a note's field (`[sound:...]`, `src=`, a Markdown image or link).
+pub fn rename_media(path: &str, text: &str, renames: &Renames) -> Result<String> {
+    let deck = parse_deck_file(path, text)?;
+    let mut doc = DeckDocument::parse(text)?;
+    for (index, media) in deck.media.iter().enumerate() {
+        if let Some(stored) = renames.get(&media.name) {
+            doc.set_media_name(index, stored)?;
+        }
+    }
+    for (index, note) in deck.notes.iter().enumerate() {
+        for (field, value) in &note.fields {
+            if let Some(renamed) = rename_references(value, renames) {
+                doc.set_field(index, field, &renamed)?;
+            }
+        }
+    }
+    Ok(doc.render())
+}
+
+/// The places a media name stands in a field, as (text before it, what may follow it).
+const REFERENCES: &[(&str, &[char])] = &[
+    ("[sound:", &[']']),
+    ("src=\"", &['"']),
+    ("src='", &['\'']),
+    ("src=", &[' ', '>', '/', '\t', '\n']),
+    ("](<", &['>']),
+    ("](", &[')', ' ']),
+];
+
+/// The field with its references renamed, or None when it names none of them.
+pub fn rename_references(value: &str, renames: &Renames) -> Option<String> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while at < value.len() {
+        let rest = &value[at..];
+        let found = REFERENCES.iter().find_map(|(before, after)| {
+            let tail = rest.strip_prefix(before)?;
+            renames.iter().find_map(|(old, new)| {
+                let next = tail.strip_prefix(old.as_str())?.chars().next();
+                // A name ending the field is still a reference for an unquoted `src=`.
+                let ends = next.map_or(*before == "src=", |c| after.contains(&c));
+                ends.then_some((before.len(), old.len(), new))
+            })
+        });
+        match found {
+            Some((prefix, old_len, new)) => {
+                out.push_str(&value[copied..at + prefix]);
+                out.push_str(new);
+                at += prefix + old_len;
+                copied = at;
+            }
+            None => at += rest.chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&value[copied..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renames(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_of_reference_follows_and_nothing_else_does() {
+        let map = renames(&[("KTV.mp3", "ktv.mp3"), ("A b.png", "a b.png")]);
+        let field = "KTV.mp3 [sound:KTV.mp3] <img src=\"A b.png\"> <img src='A b.png'> \
+                     <img src=KTV.mp3> ![x](A b.png) [l](<A b.png>) [sound:KTV.mp3x]";
+        assert_eq!(
+            rename_references(field, &map).unwrap(),
+            "KTV.mp3 [sound:ktv.mp3] <img src=\"a b.png\"> <img src='a b.png'> \
+             <img src=ktv.mp3> ![x](a b.png) [l](<a b.png>) [sound:KTV.mp3x]"
+        );
+        assert_eq!(rename_references("no reference here: KTV.mp3", &map), None);
+        assert_eq!(rename_references("ünïcode [sound:x]", &map), None);
+    }
+
+    #[test]
+    fn the_media_entry_and_the_notes_are_rewritten_and_the_rest_kept() {
+        let text = "# kept\n[package]\nname = \"D\"\n\n[[notes]]\ndeck = \"D\"\nmodel = \"M\"\n\n\
+                    [notes.fields]\nFront = \"[sound:Caf\u{e9}.mp3]\" # kept too\nBack = \"b\"\n\n\
+                    [[media]]\nname = \"Caf\u{e9}.mp3\"\npath = \"media/Caf\u{e9}.mp3\"\n";
+        let out = rename_media(
+            "d.toml",
+            text,
+            &renames(&[("Caf\u{e9}.mp3", "caf\u{e9}.mp3")]),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            text.replace("[sound:Caf\u{e9}", "[sound:caf\u{e9}")
+                .replace("name = \"Caf\u{e9}", "name = \"caf\u{e9}")
+        );
+    }
+}
