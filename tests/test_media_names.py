@@ -29,7 +29,7 @@ def deck_with_media(folder: Path, names: list[str]) -> Path:
         ref = f'<img src="{name}">' if name.endswith(".png") else f"[sound:{name}]"
         notes.append(
             f'[[notes]]\ndeck = "Media"\nmodel = "Basic"\n\n[notes.fields]\n'
-            f'Front = "word {i}"\nBack = \'{ref}\'\n'
+            f"Front = \"word {i}\"\nBack = '{ref}'\n"
         )
         entries.append(f'[[media]]\nname = "{name}"\npath = "media/file{i}"\n')
     path = folder / "media.toml"
@@ -60,7 +60,6 @@ def test_fields_media_folder_and_deck_file_agree_on_anki_s_names(collection_path
         assert in_fields == in_folder and len(in_folder) == len(NAMES)
         for name in in_folder:
             assert unicodedata.is_normalized("NFC", name)
-        for i, name in enumerate(sorted(in_folder)):
             assert (Path(col.media.dir()) / name).read_bytes().startswith(b"content of ")
     finally:
         col.close()
