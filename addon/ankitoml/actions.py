@@ -132,6 +132,10 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
     path = prepared.path
     # The user may have edited or moved the file or its media since the preview: never apply
     # a stale plan.
+    if not path.is_file():
+        raise FileAccessError(
+            f"{path}: moved or deleted since it was read; nothing was changed, run again"
+        )
     if deck_file.read_text(path) != prepared.text or _media_prints(prepared) != prepared.media:
         raise FileAccessError(
             f"{path}: the deck file or its media changed since it was read; nothing was "

@@ -162,7 +162,8 @@ def test_import_and_sync_in_anki(tmp_path: Path, addon_file: Path, artifacts: Pa
     assert outcome.startswith("Added IDs to 2 of 2 fields and 1 of 1 template"), outcome
     assert all(result["basic_ids"]), result["basic_ids"]
     assert result["undo_after_add_ids"] == "Add IDs to Note Type"
-    assert len(result["message_boxes"]) == 3, result["message_boxes"]
+    # The broken file, the Add IDs warning and outcome, then one refusal per stale apply.
+    assert len(result["message_boxes"]) == 3 + len(result["stale_apply"]), result["message_boxes"]
 
     imported = result["import"]
     assert imported["counts"]["file_only"] == 3
@@ -190,6 +191,17 @@ def test_import_and_sync_in_anki(tmp_path: Path, addon_file: Path, artifacts: Pa
     assert not schema["apply_enabled_before_consent"]
     assert schema["apply_enabled_after_consent"]
     assert "Add field / template" in schema["help_text"] and "full sync" in schema["help_text"]
+
+    # The deck file or its media changed after the preview: Apply refuses, nothing changes.
+    stale = result["stale_apply"]
+    assert set(stale) == {
+        "deck file edited", "deck file deleted", "media file changed", "media file deleted"
+    }  # fmt: skip
+    for name, seen in stale.items():
+        assert "since it was read; nothing was changed" in seen["message"], name
+        assert "Traceback" not in seen["message"], name
+        assert seen["collection_unchanged"] and seen["files_unchanged"], name
+        assert seen["media_folder_unchanged"] and seen["status"] == "Nothing was changed.", name
 
     export = result["export"]
     assert "Export to TOML" in export["gear_menu"]

@@ -318,6 +318,88 @@ def check_schema_change_preview(deck_path: Path) -> dict:
     return shown
 
 
+STALE_DECK = """[package]
+name = "Stale"
+
+[[models]]
+name = "Stale Basic"
+fields = ["Front", "Back"]
+
+[[models.templates]]
+name = "Card 1"
+front = "{{Front}}"
+back = "{{Back}}"
+
+[[decks]]
+name = "Stale"
+
+[[notes]]
+deck = "Stale"
+model = "Stale Basic"
+
+[notes.fields]
+Front = "a sound"
+Back = "[sound:stale.mp3]"
+
+[[media]]
+name = "stale.mp3"
+path = "media/stale.mp3"
+"""
+
+
+def collection_rows() -> dict:
+    tables = mw.col.db.list("select name from sqlite_master where type = 'table'")
+    return {t: sorted(map(repr, mw.col.db.all(f"select * from {t}"))) for t in tables}
+
+
+def check_stale_apply(folder: Path) -> dict:
+    """The deck file or a media file changed or deleted between preview and Apply: refused,
+    and the collection, the deck file and the media as they were."""
+    menus = sys.modules[f"{ADDON_PACKAGE}.gui.menus"]
+    deck_path = folder / "stale.toml"
+    media = folder / "media" / "stale.mp3"
+    changes = {
+        "deck file edited": lambda: deck_path.write_text(
+            STALE_DECK.replace("a sound", "another sound"), "utf-8"
+        ),
+        "deck file deleted": deck_path.unlink,
+        "media file changed": lambda: media.write_bytes(b"other bytes"),
+        "media file deleted": media.unlink,
+    }
+    outcome = {}
+    for name, change in changes.items():
+        media.parent.mkdir(parents=True, exist_ok=True)
+        media.write_bytes(b"ID3 stale")
+        deck_path.write_text(STALE_DECK, "utf-8")
+        outcome[name] = _apply_after(menus.import_deck_file(mw, deck_path), name, change, media)
+        step(f"stale apply: {name}", **outcome[name])
+    return outcome
+
+
+def _apply_after(dialog, name: str, change, media: Path) -> dict:
+    deck_path = dialog.path
+    wait_until(lambda: dialog.prepared is not None or dialog.last_error, 60, f"{name} preview")
+    change()
+    rows = collection_rows()
+    files = [p.read_bytes() if p.exists() else None for p in (deck_path, media)]
+    in_anki = sorted(os.listdir(mw.col.media.dir()))
+    boxes = len(result["message_boxes"])
+    dialog.last_error = None
+    dialog.apply_button.click()
+    wait_until(lambda: dialog.last_error is not None, 60, f"{name} refusal")
+    wait_until(lambda: len(result["message_boxes"]) > boxes, 30, f"{name} message")
+    seen = {
+        "message": result["message_boxes"][boxes]["text"],
+        "collection_unchanged": collection_rows() == rows,
+        "files_unchanged": files
+        == [p.read_bytes() if p.exists() else None for p in (deck_path, media)],
+        "media_folder_unchanged": sorted(os.listdir(mw.col.media.dir())) == in_anki,
+        "status": dialog.status.text(),
+    }
+    dialog.reject()
+    return seen
+
+
 def run_exercise() -> None:
     package = addon()
     result["addon_file"] = package.__file__
@@ -352,6 +434,7 @@ def run_exercise() -> None:
     result["undo_after_sync"] = mw.col.undo_status().undo
 
     result["schema_preview"] = check_schema_change_preview(deck_path)
+    result["stale_apply"] = check_stale_apply(deck_path.parent / "stale")
 
     result["export"] = export_through_gear_menu(Path(os.environ["ANKITOML_TEST_EXPORT"]))
     settings = sys.modules[f"{ADDON_PACKAGE}.gui.settings"]
