@@ -1,9 +1,10 @@
 """The actions the CLI and the add-on's dialogs share: export, preview, push, pull, sync.
 
 Each works on an open collection. ``prepare`` reads the deck file and the collection and asks
-the core for a plan (nothing changes); ``apply_prepared`` applies it as one undo step, then
-writes the deck file atomically and records the new base. If the file cannot be written, the
-collection change is undone, so both sides stay as they were.
+the core for a plan (nothing changes); ``apply_prepared`` applies it to Anki as one undo step
+in one transaction, writes the deck file atomically before that commits, then records the new
+base. If anything fails, the collection is rolled back and the old file put back, so both sides
+stay as they were.
 """
 
 import json
@@ -174,7 +175,8 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
         text = finished["text"] if finished["text"] is not None else applying.text
         if text != prepared.text:
             # Before the collection commits: killed in between, the file may name notes the
-            # collection lacks (found again by guid and added once), never the other way round.
+            # collection lacks (the next sync adds them once, under the guid the file keeps),
+            # never the other way round (notes in Anki the file cannot find again).
             core.write_file_atomic(str(path), text)
             written.append(True)
         return applying, finished, renamed

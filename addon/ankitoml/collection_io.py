@@ -2,8 +2,8 @@
 
 Reads are bulk (one query per few hundred notes, never one backend call per note) so 100,000-note
 decks stay quick; the reads use ``col.db`` for selects only. Every write goes through Anki's own
-operations, inside one custom undo step, all or nothing: if anything fails half way, the step is
-undone and the collection is as it was.
+operations, inside one custom undo step and one SQLite transaction (``in_one_step``), all or
+nothing: if anything fails half way, or the process dies, the collection is as it was.
 """
 
 import contextlib
