@@ -481,8 +481,21 @@ def copy_media(
     present = set(_names_in(media_dir))
     renamed = {}
     for item in media:
-        data = _media_source(item, deck_dir, deck_path).read_bytes()
-        stored = step.col.media.write_data(item["name"], data)
+        source = _media_source(item, deck_dir, deck_path)
+        try:
+            data = source.read_bytes()
+        except OSError as err:
+            raise FileAccessError(
+                f"{_media_place(item, deck_path)}: media '{item['name']}': cannot read "
+                f"{source} ({err.strerror})"
+            ) from None
+        try:
+            stored = step.col.media.write_data(item["name"], data)
+        except Exception as err:  # the backend's error types differ between Anki versions
+            raise FileAccessError(
+                f"{_media_place(item, deck_path)}: media '{item['name']}': Anki could not "
+                f"store it ({err})"
+            ) from None
         if stored not in present:
             present.add(stored)
             step.new_media.append(media_dir / stored)
