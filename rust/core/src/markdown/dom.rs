@@ -62,8 +62,9 @@ pub(super) fn attrs(node: &Node) -> &[Attribute] {
 /// The attribute's name as written in HTML (with its prefix, if any).
 pub(super) fn attribute_name(name: &QualName) -> Cow<'_, str> {
     match &name.prefix {
-        Some(prefix) => Cow::Owned(format!("{}:{}", prefix, name.local)),
-        None => Cow::Borrowed(&name.local),
+        // On `<svg>` and `<math>` the parser gives a plain `xmlns` an empty prefix.
+        Some(prefix) if !prefix.is_empty() => Cow::Owned(format!("{}:{}", prefix, name.local)),
+        _ => Cow::Borrowed(&name.local),
     }
 }
 
@@ -291,6 +292,11 @@ pub fn same_dom(a: &str, b: &str) -> bool {
         return true;
     }
     same_nodes(&parse(a), &parse(b))
+}
+
+/// Whether `html` parses to the DOM `nodes` (from [`parse`]).
+pub(super) fn same_nodes_as(nodes: &[Node], html: &str) -> bool {
+    same_nodes(nodes, &parse(html))
 }
 
 fn same_nodes(a: &[Node], b: &[Node]) -> bool {

@@ -62,6 +62,7 @@ mod commonmark;
 mod dom;
 mod editor_html;
 mod escape;
+mod needless_guards;
 mod to_html;
 mod to_markdown;
 mod tree;

@@ -403,3 +403,82 @@ fn deeply_nested_fields_convert_on_a_small_stack() {
         .join()
         .unwrap();
 }
+
+/// The field comes back byte for byte, as well as keeping its DOM.
+fn assert_bytes_back(html: &str) {
+    let markdown = check_round_trip(html);
+    assert_eq!(markdown_to_html(&markdown), html, "markdown: {markdown:?}");
+}
+
+#[test]
+fn svg_and_math_keep_their_namespace_attributes() {
+    assert_markdown(
+        "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>x</mi></math>",
+        "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>x</mi></math>",
+    );
+    assert_bytes_back(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" \
+         viewBox=\"0 0 10 10\"><use xlink:href=\"#a\"></use></svg>",
+    );
+    assert_bytes_back(
+        "a <math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\"><mrow><mi>x</mi>\
+         <mo>=</mo></mrow></math> b",
+    );
+    // Not the same DOM: an attribute named `:xmlns` is not the namespace declaration.
+    assert!(!same_dom(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+        "<svg :xmlns=\"http://www.w3.org/2000/svg\"></svg>"
+    ));
+}
+
+#[test]
+fn mathjax_delimiters_in_raw_html_are_never_rewritten() {
+    for html in [
+        // Display math over two lines, as older editors wrote it.
+        "<div>\\[x</div><div>y\\]</div>",
+        "<div>x</div><div>\\(a</div><div>b\\)</div>",
+        "<pre>\\[</pre>",
+        "<table><tbody><tr><td>\\(a</td><td>b\\)</td></tr></tbody></table>",
+        "<div>[latex]x</div><div>y[/latex]</div>",
+        "<div>use `x` here</div>",
+        "<div>a ` b</div>",
+        "<b>x</b>\\[a^2\\]",
+        "<u>x</u>\\(a\\)",
+        "<div>\\(a\\)</div>",
+    ] {
+        assert_bytes_back(html);
+    }
+}
+
+#[test]
+fn lone_delimiters_that_markdown_would_pair_keep_their_guard() {
+    // The `\)` of the second item would close the `\(` of the first: only a reference keeps
+    // them apart, and the DOM is what must survive.
+    let html = "<ul><li><table><tbody><tr><td>\\(</td></tr></tbody></table></li>\
+                <li><a href=\"u\">\\)</a></li></ul>";
+    assert!(check_round_trip(html).contains("&#92;("));
+}
+
+#[test]
+fn line_feeds_in_raw_html() {
+    assert_bytes_back("<pre>a\nb</pre>");
+    assert_bytes_back("<ul><li><pre><code><br>\nx</code></pre></li></ul>");
+    assert_bytes_back("<blockquote><pre>a\nb</pre></blockquote>");
+    // A `</pre>` before the line feed would end the Markdown HTML block there.
+    check_round_trip("<pre><pre>a</pre><i>\n</i></pre>");
+}
+
+#[test]
+fn what_the_editor_would_not_write_keeps_its_dom() {
+    // Chromium writes `<img>`, `&amp;` and `<tbody>`: these come back so, with the same DOM.
+    assert_markdown("<img src=\"a.jpg\" />", "![](a.jpg)");
+    assert_html("![](a.jpg)", "<img src=\"a.jpg\">");
+    assert_markdown("AT&T <i>x</i> &c", "AT&T *x* &c");
+    assert_html("AT&T *x* &c", "AT&amp;T <i>x</i> &amp;c");
+    assert_markdown(
+        "<table><tr><td>1</td></tr></table>",
+        "<table><tbody><tr><td>1</td></tr></tbody></table>",
+    );
+    assert_bytes_back("<table><tbody><tr><td>1</td></tr></tbody></table>");
+    assert_bytes_back("AT&amp;T <i>x</i> &amp;c");
+}

@@ -5,13 +5,15 @@ use super::anki_syntax::{self, Source, SpanKind};
 use super::commonmark;
 use super::dom::{self, Guard, HtmlStyle, Node, NodeData};
 use super::escape::{self, Around, Class, Context};
+use super::needless_guards;
 
 pub(super) fn html_to_markdown(html: &str) -> String {
-    let markdown = flow(&dom::parse(html), false);
+    let field = dom::parse(html);
+    let mut markdown = flow(&field, false);
     if markdown.contains(LAZY) {
-        return markdown.replace(LAZY, "");
+        markdown = markdown.replace(LAZY, "");
     }
-    markdown
+    needless_guards::drop_needless_guards(&field, markdown)
 }
 
 /// Marks a line inside raw HTML (a comment spread over lines) that must not get a container's
