@@ -32,6 +32,8 @@ class _Tokens(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tokens: list = []
+        # Open elements, to add the `<tbody>` an HTML parser puts around rows right in a table.
+        self.open: list = []
 
     def _text(self, kind: str, data: str) -> None:
         if self.tokens and self.tokens[-1][0] == kind == "text":
@@ -40,7 +42,12 @@ class _Tokens(HTMLParser):
             self.tokens.append((kind, data))
 
     def handle_starttag(self, tag, attrs):
+        if tag == "tr" and self.open[-1:] == ["table"]:
+            self.tokens.append(("start", "tbody", []))
+            self.open.append("tbody")
         self.tokens.append(("start", tag, sorted((k, v or "") for k, v in attrs)))
+        if tag not in self.VOID:
+            self.open.append(tag)
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -48,8 +55,12 @@ class _Tokens(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
+        if tag == "table" and self.open[-1:] == ["tbody"]:
+            self.handle_endtag("tbody")
         if tag not in self.VOID:
             self.tokens.append(("end", tag))
+            if tag in self.open:
+                del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
 
     def handle_data(self, data):
         self._text("text", data)
@@ -65,37 +76,42 @@ def dom(html: str) -> list:
     return parser.tokens
 
 
-def _collection_with_corpus(path: Path) -> dict[str, str]:
+def add_name_body_notes(path: Path, model_name: str, deck: str, bodies: dict) -> None:
+    """Adds to the collection at `path` a note type with fields Name and Body, and a note of
+    it in `deck` for each name and Body HTML in `bodies`."""
     col = Collection(str(path))
     try:
-        model = col.models.new(MODEL)
+        model = col.models.new(model_name)
         for name in ("Name", "Body"):
             col.models.add_field(model, col.models.new_field(name))
         template = col.models.new_template("Card 1")
         template["qfmt"], template["afmt"] = "{{Name}}", "{{Body}}"
         col.models.add_template(model, template)
         col.models.add_dict(model)
-        model = col.models.by_name(MODEL)
-        deck_id = col.decks.id(DECK)
-        originals = {}
-        for file in CORPUS:
+        model = col.models.by_name(model_name)
+        deck_id = col.decks.id(deck)
+        for name, html in bodies.items():
             note = col.new_note(model)
-            note["Name"] = file.stem
-            # The files end with a line feed that is not part of the field.
-            html = file.read_text(encoding="utf-8").removesuffix("\n")
-            note["Body"] = originals[file.stem] = html
+            note["Name"], note["Body"] = name, html
             col.add_note(note, deck_id)
-        return originals
     finally:
         col.close()
 
 
-def _bodies(path: Path) -> dict[str, str]:
+def _collection_with_corpus(path: Path) -> dict[str, str]:
+    # The files end with a line feed that is not part of the field.
+    originals = {file.stem: file.read_text(encoding="utf-8").removesuffix("\n") for file in CORPUS}
+    add_name_body_notes(path, MODEL, DECK, originals)
+    return originals
+
+
+def bodies_in(path: Path, deck: str = DECK) -> dict[str, str]:
+    """Each note's Body in `deck`, by its Name."""
     col = Collection(str(path))
     try:
         return {
             col.get_note(nid)["Name"]: col.get_note(nid)["Body"]
-            for nid in col.find_notes(f'"deck:{DECK}"')
+            for nid in col.find_notes(f'"deck:{deck}"')
         }
     finally:
         col.close()
@@ -151,7 +167,7 @@ def test_corpus_round_trips_through_real_collections(tmp_path, capsys):
     copy = tmp_path / "copy.toml"
     copy.write_text(re.sub(r"(?m)^note_id = \d+\n", "", text), encoding="utf-8")
     assert main(["push", "-c", str(fresh), str(copy)]) == 0
-    pushed = _bodies(fresh)
+    pushed = bodies_in(fresh)
     assert sorted(pushed) == sorted(originals)
     different = [name for name in originals if dom(pushed[name]) != dom(originals[name])]
     assert not different, {name: (originals[name], pushed[name]) for name in different}
@@ -163,3 +179,6 @@ def test_the_dom_comparison_sees_what_a_lossy_converter_would_lose():
     assert dom("<b>x</b>") != dom("<strong>x</strong>")
     assert dom("<!-- note -->x") != dom("x")
     assert dom("<div>a</div>") != dom("a")
+    assert dom("<table><tr><td>1</td></tr></table>") == dom(
+        "<table><tbody><tr><td>1</td></tr></tbody></table>"
+    )

@@ -1,7 +1,8 @@
 //! Markdown <-> HTML conversion speed on a generated corpus of realistic Anki fields.
 //!
 //! Run with `cargo bench --bench markdown`. Prints MB/s both ways, over the bytes of the input
-//! of each direction. Not a test: it asserts nothing.
+//! of each direction, then how the time for pathological inputs grows with their size. Not a
+//! test: it asserts nothing (`tests::anki_syntax_scanner_work_is_linear` counts the work).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -176,6 +177,11 @@ fn throughput(inputs: &[String], min_time: Duration, convert: fn(&str) -> String
 }
 
 fn main() {
+    // `cargo bench --bench markdown -- pathological` (or `throughput`) runs one half.
+    let only = |name: &str| std::env::args().any(|a| a == name);
+    if only("pathological") {
+        return pathological();
+    }
     let mut rng = Lcg(0x5eed);
     let html: Vec<String> = (0..20_000).map(|_| field(&mut rng)).collect();
     let markdown: Vec<String> = html.iter().map(|h| html_to_markdown(h)).collect();
@@ -216,4 +222,84 @@ fn main() {
         throughput(&formatted, min_time, html_to_markdown),
         throughput(&formatted_markdown, min_time, markdown_to_html)
     );
+    if !only("throughput") {
+        pathological();
+    }
+}
+
+/// Inputs that make a careless scanner quadratic: openers that never close, runs of what starts
+/// a tag or a reference, deep brackets. Each is built from `unit` repeated to about `bytes`.
+const PATHOLOGICAL: &[(&str, &str)] = &[
+    ("unclosed \\(", "\\("),
+    ("unclosed \\[", "\\["),
+    ("\\( then a blank line", "\\(\n\n"),
+    ("unclosed {{c1::", "{{c1::"),
+    ("{{c1:: and ::", "{{c1::a::"),
+    ("unclosed [sound:", "[sound:"),
+    ("unclosed [latex]", "[latex]"),
+    ("unclosed [$]", "[$]"),
+    ("unclosed [$$]", "[$$]"),
+    ("< runs", "<"),
+    ("<a runs", "<a "),
+    ("<a \" runs", "<a \" "),
+    ("<!-- runs", "<!--"),
+    ("[ runs", "["),
+    ("] runs", "]"),
+    ("[x]( runs", "[x]("),
+    ("``a` runs", "``a`"),
+    ("& runs", "&"),
+    ("&# runs", "&#"),
+    ("furigana", "漢字[かんじ]"),
+    ("spaced furigana", " 日本[にほん]"),
+    ("* runs", "*a "),
+    ("_ runs", "_a"),
+    ("\\ runs", "\\"),
+    ("> runs", "> "),
+    ("- runs", "- "),
+];
+
+fn repeated(unit: &str, bytes: usize) -> String {
+    unit.repeat(bytes / unit.len() + 1)
+}
+
+/// The best of a few runs: other work on the machine only ever adds time.
+fn seconds(convert: fn(&str) -> String, input: &str) -> f64 {
+    (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(convert(black_box(input)));
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// For each pathological input, the time for 50 KB and for 200 KB both ways. Linear work
+/// gives a ratio near 4; quadratic work, near 16.
+fn pathological() {
+    println!(
+        "pathological inputs: ms at 50 KB / 200 KB (ratio), HTML -> Markdown; Markdown -> HTML"
+    );
+    for (name, unit) in PATHOLOGICAL {
+        let small = repeated(unit, 50_000);
+        let large = repeated(unit, 200_000);
+        // As text in HTML (escaped as Anki would) and as Markdown source.
+        let as_html = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
+        let (hs, hl) = (
+            seconds(html_to_markdown, &as_html(&small)),
+            seconds(html_to_markdown, &as_html(&large)),
+        );
+        let (ms, ml) = (
+            seconds(markdown_to_html, &small),
+            seconds(markdown_to_html, &large),
+        );
+        println!(
+            "  {name:<22} {:>8.1} / {:>8.1} ({:>4.1}x); {:>8.1} / {:>8.1} ({:>4.1}x)",
+            hs * 1e3,
+            hl * 1e3,
+            hl / hs,
+            ms * 1e3,
+            ml * 1e3,
+            ml / ms
+        );
+    }
 }

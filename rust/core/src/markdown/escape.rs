@@ -310,7 +310,11 @@ impl TextWriter<'_, '_> {
                 }
                 // Whether `[…]` ends up a furigana reading (which Markdown then sees as a letter)
                 // can depend on how the character before it is written; assume nothing.
-                let opening = self.text[..at].rfind('[');
+                // A reading holds no `]`, so the look back ends at the previous one: linear
+                // however many brackets the text has.
+                let opening = self.text[..at]
+                    .rfind(anki_syntax::ends_reading)
+                    .filter(|&o| self.text.as_bytes()[o] == b'[');
                 if opening
                     .is_some_and(|o| anki_syntax::reading_len(&self.text[o..]) == Some(after - o))
                 {
