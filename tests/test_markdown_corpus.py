@@ -98,6 +98,16 @@ def add_name_body_notes(path: Path, model_name: str, deck: str, bodies: dict) ->
         col.close()
 
 
+def export_markdown(path: Path, deck: str, deck_file: Path, model: str) -> str:
+    """Exports `deck` with the model's Body field as Markdown; returns the file's text."""
+    col = Collection(str(path))
+    try:
+        export_deck(col, deck, deck_file, [(model, "Body")])
+    finally:
+        col.close()
+    return deck_file.read_text(encoding="utf-8")
+
+
 def _collection_with_corpus(path: Path) -> dict[str, str]:
     # The files end with a line feed that is not part of the field.
     originals = {file.stem: file.read_text(encoding="utf-8").removesuffix("\n") for file in CORPUS}
@@ -133,12 +143,7 @@ def test_corpus_round_trips_through_real_collections(tmp_path, capsys):
     source = new_collection_file(tmp_path, "source.anki2")
     originals = _collection_with_corpus(source)
     deck_file = tmp_path / "corpus.toml"
-    col = Collection(str(source))
-    try:
-        export_deck(col, DECK, deck_file, [(MODEL, "Body")])
-    finally:
-        col.close()
-    text = deck_file.read_text(encoding="utf-8")
+    text = export_markdown(source, DECK, deck_file, MODEL)
     assert 'markdown_fields = ["Body"]' in text
     # What Markdown can say is Markdown in the file.
     in_file = {

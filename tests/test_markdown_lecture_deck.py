@@ -10,10 +10,9 @@ import json
 import re
 
 from anki.collection import Collection
-from ankitoml.actions import export_deck
 from ankitoml.cli import main
 from conftest import new_collection_file
-from test_markdown_corpus import add_name_body_notes, bodies_in, dom
+from test_markdown_corpus import add_name_body_notes, bodies_in, dom, export_markdown
 
 MODEL, DECK = "Lecture", "Lecture"
 
@@ -64,15 +63,6 @@ def _state(path) -> dict:
         col.close()
 
 
-def _export(source, deck_file) -> str:
-    col = Collection(str(source))
-    try:
-        export_deck(col, DECK, deck_file, [(MODEL, "Body")])
-    finally:
-        col.close()
-    return deck_file.read_text(encoding="utf-8")
-
-
 def _preview(source, deck_file, capsys) -> dict:
     capsys.readouterr()
     assert main(["preview", "-c", str(source), str(deck_file), "--json"]) == 0
@@ -85,7 +75,7 @@ def test_lecture_deck_comes_back_byte_for_byte(tmp_path, capsys):
     # Anki stores what it was given: the comparison below is with these bytes.
     assert stored == {**EDITOR_HTML, **OTHER_HTML}
     deck_file = tmp_path / "lecture.toml"
-    text = _export(source, deck_file)
+    text = export_markdown(source, DECK, deck_file, MODEL)
     assert ":xmlns" not in text
     assert "&#92;" not in text and "&#96;" not in text
     assert "**Energy**\\\\(E = mc^2\\\\)" in text  # TOML escapes each backslash
@@ -126,7 +116,7 @@ def test_a_changed_namespace_attribute_shows_as_a_change(tmp_path, capsys):
     source = new_collection_file(tmp_path, "source.anki2")
     _source(source)
     deck_file = tmp_path / "lecture.toml"
-    text = _export(source, deck_file)
+    text = export_markdown(source, DECK, deck_file, MODEL)
     # The Markdown an older version wrote for the SVG: another DOM, so not "unchanged".
     edited = text.replace("<svg xmlns=", "<svg :xmlns=", 1)
     assert edited != text

@@ -49,9 +49,16 @@
 //!   whitespace Markdown would strip, and U+00A0, become character references (`&#32;`,
 //!   `&nbsp;`).
 //!
+//! # Fields the seed tool wrote
+//!
+//! A field with the DOM that the seed tool's converter writes for some Markdown agrees
+//! with that Markdown ([`is_seed_tool_html`]), so a deck moved from the seed tool shows no
+//! changes; if it has the marks of that converter (`<strong>`, `<em>`, `<del>`, line feeds
+//! between block tags, `<br />`), it also reads as that Markdown, and a push writes our tags.
+//!
 //! # Round trips
 //!
-//! For any field HTML `h`, `markdown_to_html(html_to_markdown(h))` has the same DOM as `h`
+//! For any other field HTML `h`, `markdown_to_html(html_to_markdown(h))` has the same DOM as `h`
 //! ([`same_dom`]), and `html_to_markdown` of that gives the same Markdown again. Known limits:
 //! an HTML comment, or `<script>` text, holding a blank line inside an HTML block; a comment in
 //! running text whose later lines start like a Markdown block; attribute names CommonMark does
@@ -63,6 +70,7 @@ mod dom;
 mod editor_html;
 mod escape;
 mod needless_guards;
+mod seed_tool;
 mod to_html;
 mod to_markdown;
 mod tree;
@@ -125,5 +133,19 @@ pub fn html_to_markdown(html: &str) -> String {
         }
         return to_markdown::text_to_markdown(html);
     }
-    with_stack_for(tags_in(html), || to_markdown::html_to_markdown(html))
+    with_stack_for(tags_in(html), || {
+        if seed_tool::has_seed_tool_marks(html) {
+            if let Some(seed) = seed_tool::markdown_for(html, to_markdown::html_to_markdown) {
+                return seed;
+            }
+        }
+        to_markdown::html_to_markdown(html)
+    })
+}
+
+/// Whether `html` has the DOM the seed tool (ankit-builder) writes for `markdown`: a field it
+/// wrote says what the Markdown says, in its own tags (`<strong>`, `<em>`, line feeds between
+/// blocks).
+pub fn is_seed_tool_html(markdown: &str, html: &str) -> bool {
+    same_dom(&seed_tool::seed_tool_html(markdown), html)
 }

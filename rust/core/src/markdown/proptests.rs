@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::{html_to_markdown, markdown_to_html, same_dom};
+use super::{html_to_markdown, is_seed_tool_html, markdown_to_html, same_dom};
 
 /// Pieces of text, already written as HTML, that stress escaping and Anki syntax.
 const HTML_TEXT: &[&str] = &[
@@ -231,7 +231,10 @@ proptest! {
     fn html_keeps_its_dom(html in html_field()) {
         let markdown = html_to_markdown(&html);
         let back = markdown_to_html(&markdown);
-        prop_assert!(same_dom(&html, &back), "markdown: {:?}\nback: {:?}", markdown, back);
+        prop_assert!(
+            same_dom(&html, &back) || is_seed_tool_html(&markdown, &html),
+            "markdown: {:?}\nback: {:?}", markdown, back
+        );
         prop_assert_eq!(html_to_markdown(&back), markdown);
     }
 
@@ -525,6 +528,9 @@ proptest! {
         let html = as_editor_writes(&html.replace('\n', ""));
         prop_assume!(anki_syntax_is_whole(&super::dom::parse(&html)));
         let markdown = html_to_markdown(&html);
+        // What the seed tool writes for Markdown is read as that Markdown (`<strong>x</strong>`
+        // as `**x**`), and comes back in our tags.
+        prop_assume!(!is_seed_tool_html(&markdown, &html));
         prop_assert_eq!(markdown_to_html(&markdown), html, "markdown: {:?}", markdown);
     }
 }

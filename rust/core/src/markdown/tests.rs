@@ -1,11 +1,12 @@
-use super::{html_to_markdown, markdown_to_html, same_dom};
+use super::{html_to_markdown, is_seed_tool_html, markdown_to_html, same_dom};
 
-/// The checks every field must pass: the DOM survives, and the Markdown is a fixpoint.
+/// The checks every field must pass: the DOM survives (or the field is the seed tool's HTML for
+/// the Markdown, which says the same in other tags), and the Markdown is a fixpoint.
 fn check_round_trip(html: &str) -> String {
     let markdown = html_to_markdown(html);
     let back = markdown_to_html(&markdown);
     assert!(
-        same_dom(html, &back),
+        same_dom(html, &back) || is_seed_tool_html(&markdown, html),
         "DOM changed\n  html: {html:?}\n  markdown: {markdown:?}\n  back: {back:?}"
     );
     let again = html_to_markdown(&back);
@@ -148,9 +149,10 @@ fn what_markdown_cannot_say_stays_html() {
     );
     assert_markdown("x<sub>2</sub> e<sup>x</sup>", "x<sub>2</sub> e<sup>x</sup>");
     assert_markdown("<b class=\"k\">b</b>", "<b class=\"k\">b</b>");
+    // Unless the field is what the seed tool writes (it would put a line feed after `<br />`).
     assert_markdown(
-        "<strong>s</strong> <em>e</em>",
-        "<strong>s</strong> <em>e</em>",
+        "<strong>s</strong><br><em>e</em>",
+        "<strong>s</strong>\\\n<em>e</em>",
     );
     assert_markdown(
         "<div>line one</div><div>line <b>two</b></div>",
@@ -522,4 +524,61 @@ fn anki_syntax_scanner_work_is_linear() {
             );
         }
     }
+}
+
+/// Markdown and the HTML the seed tool (ankit-builder 0.1) wrote for it, taken from the tool.
+fn seed_tool_fixtures() -> Vec<(String, String)> {
+    include_str!("../../../../tests/markdown_seed_tool.jsonl")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a [markdown, html] pair"))
+        .collect()
+}
+
+#[test]
+fn seed_tool_html_reads_as_its_markdown() {
+    let fixtures = seed_tool_fixtures();
+    assert!(fixtures.len() >= 30);
+    for (markdown, html) in &fixtures {
+        // Our model of its converter writes what it wrote.
+        assert_eq!(&super::seed_tool::seed_tool_html(markdown), html);
+        let read = html_to_markdown(html);
+        // The Markdown back, or one that gives the same HTML (the seed tool's, or ours where
+        // the two agree); and the file's Markdown agrees with the field (no conflict).
+        let same = |markdown: &str| {
+            is_seed_tool_html(markdown, html) || same_dom(&markdown_to_html(markdown), html)
+        };
+        assert!(same(&read), "{markdown:?} -> {html:?} read as {read:?}");
+        assert!(same(markdown), "{markdown:?} and {html:?} disagree");
+        assert_eq!(html_to_markdown(&markdown_to_html(&read)), read, "{read:?}");
+    }
+    let read = |markdown: &str| {
+        let (_, html) = fixtures
+            .iter()
+            .find(|(m, _)| m == markdown)
+            .expect(markdown);
+        html_to_markdown(html)
+    };
+    assert_eq!(read("**bold** and *italic*"), "**bold** and *italic*");
+    assert_eq!(read("__bold__ and _italic_"), "**bold** and *italic*");
+    assert_eq!(
+        read("- item 1\n- item 2\n- item 3"),
+        "- item 1\n- item 2\n- item 3"
+    );
+    assert_eq!(read("3. three\n4. four"), "3. three\n4. four");
+    // Known limit: a nested list is written loose here, which the seed tool would not write,
+    // so that field reads as HTML (with its DOM); the file's Markdown still agrees with it.
+    assert!(read("- a\n  - nested\n- b").starts_with("<ul>"));
+    // A code block alone has none of its marks (Anki's fields have such blocks too), so it
+    // reads as any field, keeping the last line feed; it still agrees with the file.
+    assert_eq!(
+        read("```rust\nlet x = 1;\nlet y = 2;\n```"),
+        "```rust\nlet x = 1;\nlet y = 2;\n\n```"
+    );
+    assert_eq!(
+        read("[link](https://example.com \"title\")"),
+        "[link](https://example.com \"title\")"
+    );
+    assert_eq!(read("## Heading two\n\ntext"), "## Heading two\n\ntext");
+    assert_eq!(read("> quoted\n> more"), "> quoted\n> more");
+    assert_eq!(read("~~struck~~"), "~~struck~~");
 }

@@ -1,7 +1,7 @@
 //! A field's value on each side: the file holds Markdown for `markdown_fields` and Anki holds
 //! HTML. These functions convert between the two and decide when two values say the same.
 
-use crate::markdown::{html_to_markdown, markdown_to_html, same_dom};
+use crate::markdown::{html_to_markdown, is_seed_tool_html, markdown_to_html, same_dom};
 
 /// How one field is stored in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +39,15 @@ impl FieldFormat {
     /// pushing the file would give the field Anki's DOM. Bytes may differ (HTML that Anki's
     /// editor did not write, such as `<img/>`, comes back in the editor's spelling), the DOM may
     /// not: that the two give the same Markdown is not enough, since HTML that Markdown cannot
-    /// say exactly would change on the push.
+    /// say exactly would change on the push. A field the seed tool wrote from this very Markdown
+    /// agrees with it too (moving from the seed tool shows no changes).
     pub fn equivalent(self, file_value: &str, anki_value: &str) -> bool {
         match self {
             FieldFormat::Html => file_value == anki_value,
-            FieldFormat::Markdown => same_dom(&markdown_to_html(file_value), anki_value),
+            FieldFormat::Markdown => {
+                same_dom(&markdown_to_html(file_value), anki_value)
+                    || is_seed_tool_html(file_value, anki_value)
+            }
         }
     }
 }
