@@ -50,6 +50,14 @@ pub enum ParseProblem {
          put {{{{cloze:FieldName}}}} on the front"
     )]
     ClozeWithoutClozeField { model: String },
+    /// A card template Anki would refuse; `message` is in Anki's words.
+    #[error("model '{model}', template '{template}', {side}: {message}")]
+    Template {
+        model: String,
+        template: String,
+        side: String,
+        message: String,
+    },
     #[error("cloze model '{model}' must have exactly one template, it has {count}")]
     ClozeTemplateCount { model: String, count: usize },
     #[error("model_type must be \"standard\" or \"cloze\", not '{found}'")]

@@ -17,6 +17,7 @@ pub mod media_names;
 pub mod notetype;
 pub mod parse;
 pub mod sync;
+pub mod template_check;
 
 pub use deck_file::DeckFile;
 pub use error::{Error, ParseError};

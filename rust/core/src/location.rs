@@ -31,6 +31,10 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts }
     }
 
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// The place of byte `offset`. Offsets past the end point just after the last character,
     /// so an error "at end of file" still gets a sensible place.
     pub fn location(&self, offset: usize) -> Location {

@@ -6,6 +6,7 @@
 //! first, so one `check` run shows the user all of them.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -16,6 +17,7 @@ use crate::deck_file::{
 };
 use crate::error::{Error, ParseError, ParseProblem, Result};
 use crate::location::{LineIndex, Location};
+use crate::template_check::{self, Side};
 
 #[derive(Deserialize)]
 struct RawFile {
@@ -72,8 +74,8 @@ enum RawField {
 struct RawTemplate {
     name: String,
     id: Option<i64>,
-    front: String,
-    back: String,
+    front: Spanned<String>,
+    back: Spanned<String>,
     browser_front: Option<String>,
     browser_back: Option<String>,
 }
@@ -340,9 +342,11 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
         }
 
         let mut templates: Vec<TemplateDef> = Vec::with_capacity(raw.templates.len());
+        let mut template_spans = Vec::with_capacity(raw.templates.len());
         for template in raw.templates {
             let at = template.span().start;
             let t = template.into_inner();
+            template_spans.push((t.front.span(), t.back.span()));
             if templates.iter().any(|x| x.name == t.name) {
                 problems.at(
                     at,
@@ -366,12 +370,13 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
             templates.push(TemplateDef {
                 name: t.name,
                 id: t.id,
-                front: t.front,
-                back: t.back,
+                front: t.front.into_inner(),
+                back: t.back.into_inner(),
                 browser_front: t.browser_front,
                 browser_back: t.browser_back,
             });
         }
+        check_templates(&name, &fields, &templates, &template_spans, problems);
         if templates.is_empty() {
             problems.at(
                 start,
@@ -440,6 +445,39 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
         });
     }
     models
+}
+
+/// What Anki would refuse in the templates, at its place in the template's text.
+fn check_templates(
+    model: &str,
+    fields: &[FieldDef],
+    templates: &[TemplateDef],
+    spans: &[(Range<usize>, Range<usize>)],
+    problems: &mut Problems,
+) {
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let sides: Vec<(&str, &str)> = templates
+        .iter()
+        .map(|t| (t.front.as_str(), t.back.as_str()))
+        .collect();
+    for finding in template_check::check_templates(&names, &sides) {
+        let template = &templates[finding.template];
+        let (span, value) = match finding.side {
+            Side::Front => (spans[finding.template].0.clone(), &template.front),
+            Side::Back => (spans[finding.template].1.clone(), &template.back),
+        };
+        let offset =
+            template_check::offset_in_file(problems.lines.text(), span, value, finding.offset);
+        problems.at(
+            offset,
+            ParseProblem::Template {
+                model: model.to_owned(),
+                template: template.name.clone(),
+                side: finding.side.name().to_owned(),
+                message: finding.message,
+            },
+        );
+    }
 }
 
 fn problems_location(problems: &Problems, offset: usize) -> Location {

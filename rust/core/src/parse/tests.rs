@@ -167,7 +167,7 @@ fn duplicate_models_decks_fields_templates_and_ids_are_errors() {
         "fields = [{ name = \"Front\", id = -886679619640481536 }, {",
     );
     assert!(matches!(single(&text).2, ParseProblem::DuplicateId { .. }));
-    let text = GOOD.replace("back = \"{{Back}}\"\n", "back = \"{{Back}}\"\n[[models.templates]]\nname = \"Card 1\"\nfront = \"x\"\nback = \"y\"\n");
+    let text = GOOD.replace("back = \"{{Back}}\"\n", "back = \"{{Back}}\"\n[[models.templates]]\nname = \"Card 1\"\nfront = \"{{Back}}\"\nback = \"y\"\n");
     assert!(matches!(
         single(&text).2,
         ParseProblem::DuplicateTemplate { .. }
