@@ -354,7 +354,8 @@ def test_preview_json_has_every_count_and_changes_nothing(collection_path, deck_
     before = deck_path.read_bytes()
     assert run("preview", "-c", collection_path, deck_path, "--json") == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report["counts"]) == {
+    # The eight counts every consumer reads; later ones (matched_by_content) come on top.
+    assert set(report["counts"]) >= {
         "file_only",
         "anki_only",
         "changed_in_file",

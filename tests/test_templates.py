@@ -81,11 +81,13 @@ def test_a_template_anki_would_refuse_is_refused_at_its_place(
     before_file = deck_path.read_bytes()
     before_col = collection_path.read_bytes()
     capsys.readouterr()
-    for command in (
-        ("check",),
-        ("preview", "-c", collection_path),
-        ("push", "-c", collection_path),
-    ):
+    commands = [("push", "--dry-run", "-c", collection_path), ("push", "-c", collection_path)]
+    # A model with ids may be one whose fields the push renames, which Anki carries into the
+    # templates: only the plan knows which template text reaches Anki, and an unknown name is
+    # refused there (a sync's preview that leaves the template as it is does not refuse it).
+    if not (pushed_before and case.startswith("unknown field")):
+        commands[:0] = [("check",), ("preview", "-c", collection_path)]
+    for command in commands:
         assert run(*command, deck_path) == 2, command
         err = capsys.readouterr().err
         assert f"{deck_path}:{line}:{column}: " in err, err

@@ -29,6 +29,7 @@ COUNT_LABELS = (
     ("deleted_in_file", "deleted in file"),
     ("deleted_in_anki", "deleted in Anki"),
     ("unchanged", "unchanged"),
+    ("matched_by_content", "matched by content"),
 )
 
 

@@ -30,6 +30,7 @@ STATUS_LABELS = {
     "deleted_in_file": "deleted in file",
     "deleted_in_anki": "deleted in Anki",
     "unchanged": "unchanged",
+    "matched_by_content": "matched by content",
 }
 OUTCOME_LABELS = {
     "to_anki": "file -> Anki",

@@ -52,6 +52,7 @@ COUNTS = [
     ("deleted_in_file", "Deleted in file"),
     ("deleted_in_anki", "Deleted in Anki"),
     ("unchanged", "Unchanged"),
+    ("matched_by_content", "Matched by content"),
 ]
 # A note's "status", in the order the notes table groups them.
 STATUSES = [
@@ -63,6 +64,7 @@ STATUSES = [
     ("changed_on_both_sides", "Changed on both sides"),
     ("deleted_in_file", "Deleted in file"),
     ("deleted_in_anki", "Deleted in Anki"),
+    ("matched_by_content", "Matched by content"),
     ("unchanged", "Unchanged"),
 ]
 STATUS_LABELS = dict(STATUSES)
@@ -79,6 +81,8 @@ STATUS_EXPLANATIONS = {
         "sync": "This note is only in Anki: Apply adds it to the deck file.",
         "pull": "This note is only in Anki: Apply adds it to the deck file.",
     },
+    "matched_by_content": "This note had no id Anki knows; it was found in Anki by its note "
+    "type, deck and first field, and its note_id and guid are written into the deck file.",
     "deleted_in_file": "This note was deleted from the deck file since the last sync. It is "
     "deleted from Anki only if you tick “Delete notes…” below.",
     "deleted_in_anki": "This note was deleted in Anki since the last sync. It is deleted from "

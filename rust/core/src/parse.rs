@@ -447,7 +447,10 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
     models
 }
 
-/// What Anki would refuse in the templates, at its place in the template's text.
+/// What Anki would refuse in the templates, at its place in the template's text. A name the
+/// model lacks is only sure to be wrong in a model that has no ids: one that has may be matched
+/// to a note type whose fields the same push renames or removes, which Anki carries into the
+/// templates; the planner checks those against the collection ([`place_template_findings`]).
 fn check_templates(
     model: &str,
     fields: &[FieldDef],
@@ -455,12 +458,16 @@ fn check_templates(
     spans: &[(Range<usize>, Range<usize>)],
     problems: &mut Problems,
 ) {
-    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     let sides: Vec<(&str, &str)> = templates
         .iter()
         .map(|t| (t.front.as_str(), t.back.as_str()))
         .collect();
-    for finding in template_check::check_templates(&names, &sides) {
+    let mut found = template_check::check_templates(&sides);
+    if fields.iter().all(|f| f.id.is_none()) && templates.iter().all(|t| t.id.is_none()) {
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        found.extend(template_check::unknown_fields(&names, &sides));
+    }
+    for finding in found {
         let template = &templates[finding.template];
         let (span, value) = match finding.side {
             Side::Front => (spans[finding.template].0.clone(), &template.front),
@@ -478,6 +485,77 @@ fn check_templates(
             },
         );
     }
+}
+
+/// Just the templates' text and places, to place what the planner found in a file that parsed.
+#[derive(Deserialize)]
+struct TemplatesOnly {
+    #[serde(default)]
+    models: Vec<ModelTemplatesOnly>,
+}
+
+#[derive(Deserialize)]
+struct ModelTemplatesOnly {
+    #[serde(default)]
+    templates: Vec<TemplateTextOnly>,
+}
+
+#[derive(Deserialize)]
+struct TemplateTextOnly {
+    front: Spanned<String>,
+    back: Spanned<String>,
+}
+
+/// Template problems found in the parsed model `model_index` of `text`, placed in the file.
+pub fn place_template_findings(
+    path: &str,
+    text: &str,
+    model_index: usize,
+    findings: Vec<template_check::Finding>,
+    deck: &DeckFile,
+) -> Vec<ParseError> {
+    let spans: Option<TemplatesOnly> = toml::from_str(text).ok();
+    let lines = LineIndex::new(text);
+    let model = &deck.models[model_index];
+    findings
+        .into_iter()
+        .map(|finding| {
+            let template = &model.templates[finding.template];
+            let spanned = spans
+                .as_ref()
+                .and_then(|s| s.models.get(model_index))
+                .and_then(|m| m.templates.get(finding.template));
+            let offset = match (spanned, finding.side) {
+                (Some(t), Side::Front) => template_check::offset_in_file(
+                    text,
+                    t.front.span(),
+                    &template.front,
+                    finding.offset,
+                ),
+                (Some(t), Side::Back) => template_check::offset_in_file(
+                    text,
+                    t.back.span(),
+                    &template.back,
+                    finding.offset,
+                ),
+                (None, _) => 0,
+            };
+            ParseError {
+                path: path.to_owned(),
+                location: if offset == 0 {
+                    model.location
+                } else {
+                    lines.location(offset)
+                },
+                problem: ParseProblem::Template {
+                    model: model.name.clone(),
+                    template: template.name.clone(),
+                    side: finding.side.name().to_owned(),
+                    message: finding.message,
+                },
+            }
+        })
+        .collect()
 }
 
 fn problems_location(problems: &Problems, offset: usize) -> Location {

@@ -46,8 +46,9 @@ pub struct Finding {
     pub message: String,
 }
 
-/// The problems Anki would refuse the model's templates for, in template order.
-pub fn check_templates(fields: &[&str], templates: &[(&str, &str)]) -> Vec<Finding> {
+/// What Anki refuses in the templates whatever the collection holds: bad syntax, a front that
+/// uses no field, two identical fronts. In template order.
+pub fn check_templates(templates: &[(&str, &str)]) -> Vec<Finding> {
     let mut found = Vec::new();
     for (index, (front, back)) in templates.iter().enumerate() {
         // Anki compares the raw front text; a `{{Card}}` makes equal fronts differ per card.
@@ -64,55 +65,53 @@ pub fn check_templates(fields: &[&str], templates: &[(&str, &str)]) -> Vec<Findi
                 });
             }
         }
-        let sides = [(Side::Front, *front), (Side::Back, *back)];
-        let parsed: Vec<(Side, Result<Vec<Reference>, Finding>)> = sides
-            .iter()
-            .map(|&(side, text)| {
-                (
-                    side,
-                    references(text).map_err(|(offset, message)| Finding {
-                        template: index,
-                        side,
-                        offset,
-                        message,
-                    }),
-                )
-            })
-            .collect();
-        let mut all_parsed = true;
-        for (_, result) in &parsed {
-            if let Err(finding) = result {
-                found.push(finding.clone());
-                all_parsed = false;
-            }
-        }
-        if !all_parsed {
-            continue;
-        }
-        let mut unknown_seen: Vec<&str> = Vec::new();
-        for (side, result) in &parsed {
-            let refs = result.as_ref().expect("checked above");
-            if *side == Side::Front && refs.is_empty() {
-                found.push(Finding {
+        for (side, text) in [(Side::Front, *front), (Side::Back, *back)] {
+            match references(text) {
+                Err((offset, message)) => found.push(Finding {
                     template: index,
-                    side: Side::Front,
+                    side,
+                    offset,
+                    message,
+                }),
+                Ok(refs) if side == Side::Front && refs.is_empty() => found.push(Finding {
+                    template: index,
+                    side,
                     offset: 0,
                     message: "Expected to find a field replacement on the front of the card \
                               template."
                         .into(),
-                });
+                }),
+                Ok(_) => {}
             }
+        }
+    }
+    found
+}
+
+/// The field names the templates use that are neither `known` nor filled in by Anki, each at
+/// its first use in a template. Templates with bad syntax are left to [`check_templates`].
+///
+/// Which names are known depends on the collection: Anki rewrites a template when the field it
+/// names is renamed or removed in the same update, so the note type's names in Anki count too.
+pub fn unknown_fields(known: &[&str], templates: &[(&str, &str)]) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for (index, (front, back)) in templates.iter().enumerate() {
+        let (Ok(front_refs), Ok(back_refs)) = (references(front), references(back)) else {
+            continue;
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for (side, refs) in [(Side::Front, front_refs), (Side::Back, back_refs)] {
             for r in refs {
-                let known = r.name.is_empty()
+                let fine = r.name.is_empty()
                     || SPECIAL_FIELDS.contains(&r.name)
-                    || fields.contains(&r.name);
-                if known || unknown_seen.contains(&r.name) {
+                    || known.contains(&r.name);
+                if fine || seen.contains(&r.name) {
                     continue;
                 }
-                unknown_seen.push(r.name);
+                seen.push(r.name);
                 found.push(Finding {
                     template: index,
-                    side: *side,
+                    side,
                     offset: r.offset,
                     message: format!(
                         "Found '{}', but there is no field called '{}'",

@@ -522,7 +522,7 @@ impl Protected<'_> {
 
 /// Decodes HTML character references, as Markdown does in text. Inside Anki syntax this is the
 /// only processing there is: `&nbsp;` and `&lt;` in math mean what they mean in Anki's HTML.
-pub(super) fn decode_entities(s: &str) -> Cow<'_, str> {
+pub(crate) fn decode_entities(s: &str) -> Cow<'_, str> {
     if !s.contains('&') {
         return Cow::Borrowed(s);
     }

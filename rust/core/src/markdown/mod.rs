@@ -65,6 +65,7 @@
 //! not allow in raw HTML (such as `@click`).
 
 mod anki_syntax;
+pub(crate) use anki_syntax::decode_entities;
 mod commonmark;
 mod dom;
 mod editor_html;

@@ -9,14 +9,17 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::base::{fingerprint, Base, BaseNote, SidePair, BASE_VERSION};
+use super::content_match::{duplicate_key, match_one_to_one, Candidate};
 use super::field_values::FieldFormat;
-use super::models::{find_anki_model, model_from_anki, plan_models, ModelContext, ModelUpdate};
+use super::models::{
+    find_anki_model, model_from_anki, plan_models, ModelContext, ModelPlan, ModelUpdate,
+};
 use super::report::{label, Change, NoteReport, Outcome, Report, Status};
 use super::rules::{action, merge_tags, same_tags, verdict, Action, Direction, Strategy, Verdict};
 use super::snapshot::{AnkiNote, AnkiSnapshot};
 use crate::deck_file::{Deck, DeckFile, Media, Model, Note};
 use crate::error::{Error, ParseError, ParseProblem, Result, SyncError};
-use crate::parse::parse_deck_file;
+use crate::parse::{parse_deck_file, place_template_findings};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SyncRequest {
@@ -174,6 +177,10 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         strategy,
         delete: req.delete,
     });
+    let template_errors = check_planned_templates(&req.path, &req.text, &deck, &req.anki, &models);
+    if !template_errors.is_empty() {
+        return Err(Error::DeckFile(template_errors));
+    }
     let schema_changes: Vec<String> = req
         .prior_schema_changes
         .iter()
@@ -288,6 +295,22 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     if !errors.is_empty() {
         return Err(Error::DeckFile(errors));
     }
+    let unmatched: Vec<usize> = pairs
+        .iter()
+        .filter(|(_, found)| found.is_none())
+        .map(|(fi, _)| *fi)
+        .collect();
+    let by_content = match_by_content(&deck, &req.anki, &formats, &unmatched, &claimed, &old_base);
+    let mut found_by_content = HashSet::new();
+    for &(fi, ai) in &by_content.pairs {
+        claimed.insert(ai, fi);
+        found_by_content.insert(fi);
+        // Every file note has its place in `pairs` (a note that could not be paired stopped
+        // the plan above).
+        debug_assert_eq!(pairs[fi].0, fi);
+        pairs[fi].1 = Some(ai);
+    }
+    out.report.warnings.extend(by_content.warnings);
 
     let mut file_decks: HashSet<String> = deck.decks.iter().map(|d| d.name.clone()).collect();
     let anki_decks: HashSet<&str> = req.anki.decks.iter().map(String::as_str).collect();
@@ -308,6 +331,11 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
                 note,
                 &req.anki.notes[ai],
                 old_base.notes.get(&req.anki.notes[ai].id.to_string()),
+                if found_by_content.contains(&fi) {
+                    Match::ByContent
+                } else {
+                    Match::ById
+                },
             ),
             None => out.file_only(note, &old_base),
         }
@@ -367,6 +395,104 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     })
 }
 
+/// Notes matched by content, and what could not be matched one to one.
+struct ContentMatches {
+    pairs: Vec<(usize, usize)>,
+    warnings: Vec<String>,
+}
+
+/// Finds the Anki notes that the file's notes without a known id stand for: same note type,
+/// same deck, same first field as Anki's duplicate check sees it (see `content_match`).
+fn match_by_content(
+    deck: &DeckFile,
+    anki: &AnkiSnapshot,
+    formats: &Formats,
+    unmatched: &[usize],
+    claimed: &HashMap<usize, usize>,
+    base: &Base,
+) -> ContentMatches {
+    let model_named = |name: &str| anki.models.iter().find(|m| m.name == name);
+    let mut file = Vec::new();
+    for &fi in unmatched {
+        let note = &deck.notes[fi];
+        // Synced before and since deleted in Anki: a deletion, not a note to find again.
+        if note
+            .note_id
+            .is_some_and(|id| base.notes.contains_key(&id.to_string()))
+        {
+            continue;
+        }
+        let model = match deck.model(&note.model) {
+            Some(model) => find_anki_model(anki, model),
+            None => model_named(&note.model),
+        };
+        let Some(model) = model else { continue };
+        let Some(first) = model.fields.iter().min_by_key(|f| f.ord) else {
+            continue;
+        };
+        let Some(value) = note.fields.get(&first.name) else {
+            continue;
+        };
+        let html = formats.of(&note.model, &first.name).to_anki(value);
+        if let Some(key) = duplicate_key(&html) {
+            let key = (model.id, note.deck.as_str(), key);
+            file.push(Candidate { key, index: fi });
+        }
+    }
+    if file.is_empty() {
+        return ContentMatches {
+            pairs: Vec::new(),
+            warnings: Vec::new(),
+        };
+    }
+    let mut in_anki = Vec::new();
+    for (ai, note) in anki.notes.iter().enumerate() {
+        if claimed.contains_key(&ai) {
+            continue;
+        }
+        let (Some(model), Some(value)) = (model_named(&note.model), note.fields.values().next())
+        else {
+            continue;
+        };
+        if let Some(key) = duplicate_key(value) {
+            let key = (model.id, note.deck.as_str(), key);
+            in_anki.push(Candidate { key, index: ai });
+        }
+    }
+    let found = match_one_to_one(file, in_anki);
+    let warnings = found
+        .ambiguous
+        .iter()
+        .map(|(file, in_anki)| {
+            let first = &deck.notes[file[0]];
+            let lines: Vec<String> = file
+                .iter()
+                .map(|&fi| deck.notes[fi].location.line.to_string())
+                .collect();
+            let ids: Vec<String> = in_anki
+                .iter()
+                .map(|&ai| anki.notes[ai].id.to_string())
+                .collect();
+            format!(
+                "line {}: {} file note(s) and {} Anki note(s) ({}) have the first field '{}' \
+                 in note type '{}' and deck '{}'; not matched by content (only a one-to-one \
+                 match is), so the file's are new notes",
+                lines.join(", "),
+                file.len(),
+                in_anki.len(),
+                ids.join(", "),
+                label(first_value(&first.fields)),
+                first.model,
+                first.deck,
+            )
+        })
+        .collect();
+    ContentMatches {
+        pairs: found.pairs,
+        warnings,
+    }
+}
+
 pub(crate) fn placeholder_model(name: &str) -> Model {
     Model {
         name: name.to_owned(),
@@ -379,6 +505,78 @@ pub(crate) fn placeholder_model(name: &str) -> Model {
         markdown_fields: Vec::new(),
         location: crate::location::Location { line: 0, column: 0 },
     }
+}
+
+/// The field names in the templates a plan sends to Anki must be fields of the note type as
+/// the plan leaves it, or fields the same update renames or removes (Anki carries those into
+/// the templates itself). Problems in a template as the file says it are placed there; one in a
+/// template merged with Anki's text, at its model.
+fn check_planned_templates(
+    path: &str,
+    text: &str,
+    deck: &DeckFile,
+    anki: &AnkiSnapshot,
+    models: &ModelPlan,
+) -> Vec<ParseError> {
+    let mut errors = Vec::new();
+    let mut check = |index: usize, known: Vec<&str>, sides: Vec<(&str, &str)>| {
+        let model = &deck.models[index];
+        let mut in_file = Vec::new();
+        for mut finding in crate::template_check::unknown_fields(&known, &sides) {
+            let (front, back) = sides[finding.template];
+            let same_text = model
+                .templates
+                .iter()
+                .position(|t| (t.front.as_str(), t.back.as_str()) == (front, back));
+            match same_text {
+                Some(at) => {
+                    finding.template = at;
+                    in_file.push(finding);
+                }
+                None => errors.push(ParseError {
+                    path: path.to_owned(),
+                    location: model.location,
+                    problem: ParseProblem::Template {
+                        model: model.name.clone(),
+                        template: format!("{} (merged with Anki's)", finding.template + 1),
+                        side: finding.side.name().to_owned(),
+                        message: finding.message,
+                    },
+                }),
+            }
+        }
+        if !in_file.is_empty() {
+            errors.extend(place_template_findings(path, text, index, in_file, deck));
+        }
+    };
+    for created in &models.create {
+        if let Some(index) = deck.models.iter().position(|m| m.name == created.name) {
+            let sides = created
+                .templates
+                .iter()
+                .map(|t| (t.front.as_str(), t.back.as_str()))
+                .collect();
+            check(index, created.field_names().collect(), sides);
+        }
+    }
+    for update in &models.update {
+        let index = deck
+            .models
+            .iter()
+            .position(|m| find_anki_model(anki, m).is_some_and(|am| am.id == update.id));
+        let Some(index) = index else { continue };
+        let mut known: Vec<&str> = update.fields.iter().map(|f| f.name.as_str()).collect();
+        if let Some(am) = anki.models.iter().find(|m| m.id == update.id) {
+            known.extend(am.fields.iter().map(|f| f.name.as_str()));
+        }
+        let sides = update
+            .templates
+            .iter()
+            .map(|t| (t.front.as_str(), t.back.as_str()))
+            .collect();
+        check(index, known, sides);
+    }
+    errors
 }
 
 /// Models and decks the file uses but does not define must exist in the collection, and notes
@@ -457,6 +655,32 @@ struct Planner<'a> {
     conflicts: Vec<String>,
 }
 
+/// How a file note found its Anki note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// By `note_id`, or by `guid` (design section 3).
+    ById,
+    /// By note type, deck and first field (see `content_match`).
+    ByContent,
+}
+
+/// What comparing one matched note found so far. Whether it has a conflict, and whether one is
+/// left, follow from `changes`; which sides changed does not (a conflict resolved either way
+/// looks like a change of one side), so it is recorded as the values are decided.
+struct NoteDiff {
+    changes: Vec<Change>,
+    update: NoteUpdate,
+    file_side: bool,
+    anki_side: bool,
+}
+
+impl NoteDiff {
+    fn saw(&mut self, v: Verdict) {
+        self.file_side |= v == Verdict::FileChanged;
+        self.anki_side |= v == Verdict::AnkiChanged;
+    }
+}
+
 fn outcome(act: Action) -> Outcome {
     match act {
         Action::ToAnki => Outcome::ToAnki,
@@ -474,36 +698,96 @@ impl Planner<'_> {
         }
     }
 
-    fn matched(&mut self, note: &Note, anki: &AnkiNote, base: Option<&BaseNote>) {
-        let (direction, strategy) = (self.direction, self.strategy);
-        let mut changes = Vec::new();
-        let mut update = NoteUpdate {
-            id: anki.id,
-            fields: IndexMap::new(),
-            tags: None,
-        };
-        let mut base_fields = BTreeMap::new();
-        let (mut file_side, mut anki_side, mut conflict, mut left) = (false, false, false, false);
-        let mut note_verdict = |v: Verdict, act: Action| {
-            file_side |= v == Verdict::FileChanged;
-            anki_side |= v == Verdict::AnkiChanged;
-            conflict |= v == Verdict::Conflict;
-            left |= act == Action::LeaveConflict;
-        };
-
+    /// A file note and the Anki note it stands for: each value (fields, tags, deck) is decided
+    /// by the rules, and the note's status follows from what was decided.
+    fn matched(&mut self, note: &Note, anki: &AnkiNote, base: Option<&BaseNote>, how: Match) {
         if note.note_id != Some(anki.id) {
             self.edits.push(FileEdit::SetNoteId {
                 index: note.index,
                 note_id: anki.id,
             });
         }
-        if note.guid.is_none() {
+        // A note found by its content takes Anki's guid, so the next sync finds it by id alone.
+        let guid_differs = note.guid.as_deref() != Some(anki.guid.as_str());
+        if note.guid.is_none() || (how == Match::ByContent && guid_differs) {
             self.edits.push(FileEdit::SetGuid {
                 index: note.index,
                 guid: anki.guid.clone(),
             });
         }
 
+        let mut diff = NoteDiff {
+            changes: Vec::new(),
+            update: NoteUpdate {
+                id: anki.id,
+                fields: IndexMap::new(),
+                tags: None,
+            },
+            file_side: false,
+            anki_side: false,
+        };
+        let fields = self.match_fields(note, anki, base, &mut diff);
+        let tags = self.match_tags(note, anki, base, &mut diff);
+        let deck = self.match_deck(note, anki, base, &mut diff);
+
+        let NoteDiff {
+            changes,
+            update,
+            file_side,
+            anki_side,
+        } = diff;
+        if !update.fields.is_empty() || update.tags.is_some() {
+            self.anki.update_notes.push(update);
+        }
+        if changes.iter().any(|c| c.outcome == Outcome::Left) {
+            self.conflicts.push(format!(
+                "line {}: note {} ('{}'): {}",
+                note.location.line,
+                anki.id,
+                first_value(&note.fields),
+                changes
+                    .iter()
+                    .filter(|c| c.conflict)
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        self.base
+            .notes
+            .insert(anki.id.to_string(), BaseNote { deck, tags, fields });
+        let conflict = changes.iter().any(|c| c.conflict);
+        if how == Match::ByContent {
+            self.report.counts.matched_by_content += 1;
+        }
+        let status = match (conflict, how, file_side, anki_side) {
+            (true, _, _, _) => Status::Conflict,
+            (false, Match::ByContent, _, _) => Status::MatchedByContent,
+            (false, Match::ById, true, true) => Status::ChangedOnBothSides,
+            (false, Match::ById, true, false) => Status::ChangedInFile,
+            (false, Match::ById, false, true) => Status::ChangedInAnki,
+            (false, Match::ById, false, false) => Status::Unchanged,
+        };
+        self.push_report(NoteReport {
+            status,
+            note_id: Some(anki.id),
+            guid: Some(anki.guid.clone()),
+            label: label(first_value(&note.fields)),
+            line: Some(note.location.line),
+            changes,
+        });
+    }
+
+    /// Each field the note type has on both sides; returns what the base records for them.
+    fn match_fields(
+        &mut self,
+        note: &Note,
+        anki: &AnkiNote,
+        base: Option<&BaseNote>,
+        diff: &mut NoteDiff,
+    ) -> BTreeMap<String, SidePair> {
+        let (direction, strategy) = (self.direction, self.strategy);
+        let mut base_fields = BTreeMap::new();
         for (name, file_value) in &note.fields {
             // A field the note type lacks in Anki is a schema change the model plan reports.
             let Some(anki_value) = anki.fields.get(name) else {
@@ -519,12 +803,12 @@ impl Planner<'_> {
                 old.map(|p| (p.file != file_fp, p.anki != anki_fp)),
             );
             let act = action(v, direction, strategy);
-            note_verdict(v, act);
+            diff.saw(v);
             let agreed = match act {
                 Action::ToAnki => {
                     let html = format.to_anki(file_value);
                     let pair = SidePair::of(file_value, &html);
-                    update.fields.insert(name.clone(), html);
+                    diff.update.fields.insert(name.clone(), html);
                     Some(pair)
                 }
                 Action::ToFile => {
@@ -547,7 +831,7 @@ impl Planner<'_> {
                 base_fields.insert(name.clone(), pair);
             }
             if v != Verdict::Same {
-                changes.push(Change {
+                diff.changes.push(Change {
                     what: "field".into(),
                     name: name.clone(),
                     file: Some(file_value.clone()),
@@ -557,154 +841,127 @@ impl Planner<'_> {
                 });
             }
         }
+        base_fields
+    }
 
-        // Tags: a set, merged three ways when a base exists.
-        let tags_equal = same_tags(&note.tags, &anki.tags);
+    /// Tags are a set, merged three ways when a base exists; returns the base's tags.
+    fn match_tags(
+        &mut self,
+        note: &Note,
+        anki: &AnkiNote,
+        base: Option<&BaseNote>,
+        diff: &mut NoteDiff,
+    ) -> Option<Vec<String>> {
+        if same_tags(&note.tags, &anki.tags) {
+            return Some(note.tags.clone());
+        }
+        let (direction, strategy) = (self.direction, self.strategy);
         let mut base_tags = base.and_then(|b| b.tags.clone());
-        if !tags_equal {
-            let (v, act, merged) = match base.and_then(|b| b.tags.as_ref()) {
-                Some(b) => {
-                    let file_moved = !same_tags(&note.tags, b);
-                    let anki_moved = !same_tags(&anki.tags, b);
-                    if file_moved && anki_moved {
-                        let merged = merge_tags(&note.tags, &anki.tags, b);
-                        // Both sides changed different tags: each side gets the union of edits.
-                        note_verdict(Verdict::AnkiChanged, Action::ToFile);
-                        (Verdict::FileChanged, Action::ToAnki, Some(merged))
-                    } else {
-                        let v = verdict(false, Some((file_moved, anki_moved)));
-                        (v, action(v, direction, strategy), None)
-                    }
-                }
-                None => {
-                    let v = Verdict::Conflict;
+        let (v, act, merged) = match base.and_then(|b| b.tags.as_ref()) {
+            Some(b) => {
+                let file_moved = !same_tags(&note.tags, b);
+                let anki_moved = !same_tags(&anki.tags, b);
+                if file_moved && anki_moved {
+                    let merged = merge_tags(&note.tags, &anki.tags, b);
+                    // Both sides changed different tags: each side gets the union of edits.
+                    diff.saw(Verdict::AnkiChanged);
+                    (Verdict::FileChanged, Action::ToAnki, Some(merged))
+                } else {
+                    let v = verdict(false, Some((file_moved, anki_moved)));
                     (v, action(v, direction, strategy), None)
                 }
-            };
-            note_verdict(v, act);
-            match (&merged, act) {
-                (Some(merged), _) => {
-                    if direction.writes_anki() {
-                        update.tags = Some(merged.clone());
-                    }
-                    if direction.writes_file() {
-                        self.edits.push(FileEdit::SetTags {
-                            index: note.index,
-                            tags: merged.clone(),
-                        });
-                    }
-                    if direction == Direction::Sync {
-                        base_tags = Some(merged.clone());
-                    }
-                }
-                (None, Action::ToAnki) => {
-                    update.tags = Some(note.tags.clone());
-                    base_tags = Some(note.tags.clone());
-                }
-                (None, Action::ToFile) => {
-                    self.edits.push(FileEdit::SetTags {
-                        index: note.index,
-                        tags: anki.tags.clone(),
-                    });
-                    base_tags = Some(anki.tags.clone());
-                }
-                _ => {}
             }
-            changes.push(Change {
-                what: "tags".into(),
-                name: "tags".into(),
-                file: Some(note.tags.join(" ")),
-                anki: Some(anki.tags.join(" ")),
-                conflict: v == Verdict::Conflict,
-                outcome: if merged.is_some() {
-                    Outcome::ToAnki
-                } else {
-                    outcome(act)
-                },
-            });
-        } else {
-            base_tags = Some(note.tags.clone());
-        }
-
-        // Deck: where the note's cards are.
-        let mut base_deck = base.and_then(|b| b.deck.clone());
-        if note.deck == anki.deck {
-            base_deck = Some(note.deck.clone());
-        } else {
-            let old = base.and_then(|b| b.deck.as_deref());
-            let v = verdict(false, old.map(|d| (d != note.deck, d != anki.deck)));
-            let act = action(v, direction, strategy);
-            note_verdict(v, act);
-            match act {
-                Action::ToAnki => {
-                    self.anki.move_notes.push(NoteMove {
-                        id: anki.id,
-                        deck: note.deck.clone(),
-                    });
-                    base_deck = Some(note.deck.clone());
-                }
-                Action::ToFile => {
-                    self.edits.push(FileEdit::SetDeck {
-                        index: note.index,
-                        deck: anki.deck.clone(),
-                    });
-                    base_deck = Some(anki.deck.clone());
-                }
-                _ => {}
-            }
-            changes.push(Change {
-                what: "deck".into(),
-                name: "deck".into(),
-                file: Some(note.deck.clone()),
-                anki: Some(anki.deck.clone()),
-                conflict: v == Verdict::Conflict,
-                outcome: outcome(act),
-            });
-        }
-
-        if !update.fields.is_empty() || update.tags.is_some() {
-            self.anki.update_notes.push(update);
-        }
-        if left {
-            self.conflicts.push(format!(
-                "line {}: note {} ('{}'): {}",
-                note.location.line,
-                anki.id,
-                first_value(&note.fields),
-                changes
-                    .iter()
-                    .filter(|c| c.conflict)
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        self.base.notes.insert(
-            anki.id.to_string(),
-            BaseNote {
-                deck: base_deck,
-                tags: base_tags,
-                fields: base_fields,
-            },
-        );
-        let status = if conflict {
-            Status::Conflict
-        } else {
-            match (file_side, anki_side) {
-                (true, true) => Status::ChangedOnBothSides,
-                (true, false) => Status::ChangedInFile,
-                (false, true) => Status::ChangedInAnki,
-                (false, false) => Status::Unchanged,
+            None => {
+                let v = Verdict::Conflict;
+                (v, action(v, direction, strategy), None)
             }
         };
-        self.push_report(NoteReport {
-            status,
-            note_id: Some(anki.id),
-            guid: Some(anki.guid.clone()),
-            label: label(first_value(&note.fields)),
-            line: Some(note.location.line),
-            changes,
+        diff.saw(v);
+        match (&merged, act) {
+            (Some(merged), _) => {
+                if direction.writes_anki() {
+                    diff.update.tags = Some(merged.clone());
+                }
+                if direction.writes_file() {
+                    self.edits.push(FileEdit::SetTags {
+                        index: note.index,
+                        tags: merged.clone(),
+                    });
+                }
+                if direction == Direction::Sync {
+                    base_tags = Some(merged.clone());
+                }
+            }
+            (None, Action::ToAnki) => {
+                diff.update.tags = Some(note.tags.clone());
+                base_tags = Some(note.tags.clone());
+            }
+            (None, Action::ToFile) => {
+                self.edits.push(FileEdit::SetTags {
+                    index: note.index,
+                    tags: anki.tags.clone(),
+                });
+                base_tags = Some(anki.tags.clone());
+            }
+            _ => {}
+        }
+        diff.changes.push(Change {
+            what: "tags".into(),
+            name: "tags".into(),
+            file: Some(note.tags.join(" ")),
+            anki: Some(anki.tags.join(" ")),
+            conflict: v == Verdict::Conflict,
+            outcome: if merged.is_some() {
+                Outcome::ToAnki
+            } else {
+                outcome(act)
+            },
         });
+        base_tags
+    }
+
+    /// The deck the note's cards are in; returns the base's deck.
+    fn match_deck(
+        &mut self,
+        note: &Note,
+        anki: &AnkiNote,
+        base: Option<&BaseNote>,
+        diff: &mut NoteDiff,
+    ) -> Option<String> {
+        if note.deck == anki.deck {
+            return Some(note.deck.clone());
+        }
+        let mut base_deck = base.and_then(|b| b.deck.clone());
+        let old = base.and_then(|b| b.deck.as_deref());
+        let v = verdict(false, old.map(|d| (d != note.deck, d != anki.deck)));
+        let act = action(v, self.direction, self.strategy);
+        diff.saw(v);
+        match act {
+            Action::ToAnki => {
+                self.anki.move_notes.push(NoteMove {
+                    id: anki.id,
+                    deck: note.deck.clone(),
+                });
+                base_deck = Some(note.deck.clone());
+            }
+            Action::ToFile => {
+                self.edits.push(FileEdit::SetDeck {
+                    index: note.index,
+                    deck: anki.deck.clone(),
+                });
+                base_deck = Some(anki.deck.clone());
+            }
+            _ => {}
+        }
+        diff.changes.push(Change {
+            what: "deck".into(),
+            name: "deck".into(),
+            file: Some(note.deck.clone()),
+            anki: Some(anki.deck.clone()),
+            conflict: v == Verdict::Conflict,
+            outcome: outcome(act),
+        });
+        base_deck
     }
 
     fn file_only(&mut self, note: &Note, base: &Base) {

@@ -15,6 +15,8 @@ pub enum Status {
     DeletedInFile,
     DeletedInAnki,
     Unchanged,
+    /// A file note without a known id, found in Anki by note type, deck and first field.
+    MatchedByContent,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +30,9 @@ pub struct Counts {
     pub deleted_in_file: usize,
     pub deleted_in_anki: usize,
     pub unchanged: usize,
+    /// Notes found in Anki by their content (note type, deck, first field) rather than by id;
+    /// a conflicting one counts in `conflicts` as well.
+    pub matched_by_content: usize,
 }
 
 impl Counts {
@@ -45,6 +50,8 @@ impl Counts {
             Status::DeletedInFile => self.deleted_in_file += 1,
             Status::DeletedInAnki => self.deleted_in_anki += 1,
             Status::Unchanged => self.unchanged += 1,
+            // Counted by the planner for every such note, conflicting or not.
+            Status::MatchedByContent => {}
         }
     }
 }

@@ -338,3 +338,133 @@ fn a_note_whose_type_differs_in_anki_is_a_located_error() {
         other => panic!("expected a located error, got {other:?}"),
     }
 }
+
+fn anki_note(id: i64, deck: &str, a: &str, b: &str) -> AnkiNote {
+    AnkiNote {
+        id,
+        guid: format!("guid{id}"),
+        model: "M".into(),
+        deck: deck.into(),
+        tags: Vec::new(),
+        fields: [
+            ("A".to_owned(), a.to_owned()),
+            ("B".to_owned(), b.to_owned()),
+        ]
+        .into_iter()
+        .collect(),
+    }
+}
+
+/// A file without ids (the seed tool's) finds the notes Anki has by note type, deck and first
+/// field, one to one; the rest are new, and what was ambiguous is said.
+#[test]
+fn notes_without_ids_are_matched_by_content_one_to_one() {
+    let mut world = World::new(0);
+    for (deck, a, b) in [
+        ("D", "cat", "gato"),
+        ("D", "dup", "1"),
+        ("D", "dup", "2"),
+        ("D", "twice", "1"),
+        ("E", "elsewhere", "x"),
+        ("D", "new", "x"),
+        ("D", "<b>hund</b>", "perro"),
+    ] {
+        world.text.push_str(&format!(
+            "\n[[notes]]\ndeck = \"{deck}\"\nmodel = \"M\"\n\n[notes.fields]\nA = \"{a}\"\nB = \"{b}\"\n"
+        ));
+    }
+    world.anki = vec![
+        anki_note(1, "D", "cat", "gato"),
+        // The same first field to Anki's duplicate check, another to the sync: a conflict.
+        anki_note(6, "D", "hund<br>", "perro"),
+        anki_note(2, "D", "dup", "1"),
+        anki_note(3, "D", "twice", "1"),
+        anki_note(4, "D", "twice", "2"),
+        anki_note(5, "D", "elsewhere", "x"),
+    ];
+    let mut req = world.request(ConflictStrategy::Skip);
+    req.direction = Direction::Push;
+    let plan = plan_sync(&req).unwrap();
+    assert_eq!(plan.report.counts.matched_by_content, 2);
+    assert_eq!(plan.report.counts.conflicts, 1);
+    let matched: Vec<_> = plan
+        .report
+        .notes
+        .iter()
+        .filter(|n| n.status == super::report::Status::MatchedByContent)
+        .map(|n| (n.note_id, n.line))
+        .collect();
+    assert_eq!(matched, [(Some(1), Some(19))]);
+    let conflict = plan
+        .report
+        .notes
+        .iter()
+        .find(|n| n.note_id == Some(6))
+        .unwrap();
+    assert_eq!(conflict.status, super::report::Status::Conflict);
+    let added: Vec<usize> = plan.anki.add_notes.iter().map(|n| n.file_index).collect();
+    assert_eq!(added, [1, 2, 3, 4, 5]);
+    assert!(
+        plan.anki.update_notes.is_empty(),
+        "{:?}",
+        plan.anki.update_notes
+    );
+    let warnings = plan.report.warnings.join("\n");
+    assert!(
+        warnings.contains("2 file note(s) and 1 Anki note(s) (2)"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("1 file note(s) and 2 Anki note(s) (3, 4)"),
+        "{warnings}"
+    );
+    let applied = world.apply(&plan.anki);
+    let done = finish("t.toml", &world.text, &plan.file_side(), &applied).unwrap();
+    let text = done.text.unwrap();
+    let parsed = parse_deck_file("t.toml", &text).unwrap();
+    assert_eq!(parsed.notes[0].note_id, Some(1));
+    assert_eq!(parsed.notes[0].guid.as_deref(), Some("guid1"));
+
+    // The next push finds every note by id: nothing more to add, nothing matched by content.
+    world.text = text;
+    world.base = Some(done.base);
+    let mut again = world.request(ConflictStrategy::Skip);
+    again.direction = Direction::Push;
+    let plan = plan_sync(&again).unwrap();
+    assert!(plan.anki.is_empty(), "{:?}", plan.anki);
+    assert_eq!(plan.report.counts.matched_by_content, 0);
+}
+
+/// A model with ids may rename fields in the same push (Anki carries renames into templates),
+/// so its unknown names are refused by the plan, against the collection, at the template.
+#[test]
+fn the_plan_refuses_template_fields_neither_side_has() {
+    let text = |back: &str| {
+        format!(
+            "[package]\nname = \"p\"\n\n[[models]]\nname = \"M\"\nid = 1\nfields = [\"A\", \
+             {{ name = \"Renamed\", id = 12 }}]\n\n[[models.templates]]\nname = \"T\"\nid = 13\n\
+             front = \"{{{{A}}}}\"\nback = \"{back}\"\n\n[[decks]]\nname = \"D\"\n"
+        )
+    };
+    let plan = |back: &str| {
+        let mut world = World::new(0);
+        world.text = text(back);
+        let mut req = world.request(ConflictStrategy::PreferToml);
+        req.direction = Direction::Push;
+        req.allow_schema_change = true;
+        plan_sync(&req)
+    };
+    // `B` is the field the push renames: Anki rewrites the template, so it is fine.
+    plan("{{B}} {{Renamed}}").unwrap();
+    match plan("{{Renamed}} {{Nope}}") {
+        Err(crate::error::Error::DeckFile(errors)) => {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(
+                errors[0].to_string(),
+                "t.toml:13:21: model 'M', template 'T', back: Found '{{Nope}}', but there is \
+                 no field called 'Nope'"
+            );
+        }
+        other => panic!("expected a template error, got {other:?}"),
+    }
+}

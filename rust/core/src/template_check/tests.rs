@@ -3,7 +3,10 @@ use crate::error::{Error, ParseProblem};
 use crate::parse::parse_deck_file;
 
 fn messages(fields: &[&str], templates: &[(&str, &str)]) -> Vec<String> {
-    check_templates(fields, templates)
+    let mut found = check_templates(templates);
+    found.extend(unknown_fields(fields, templates));
+    found.sort_by_key(|f| f.template);
+    found
         .into_iter()
         .map(|f| {
             format!(
