@@ -326,7 +326,13 @@ def export_deck(
     collection_io.copy_media_out(col, media, out_path.parent / "media")
     core.write_file_atomic(str(out_path), exported["text"])
     base_store.save(base_store.base_path(col.path, out_path), json.dumps(exported["base"]))
-    return (
+    message = (
         f"exported {len(notes)} notes, {len(models)} note types and {len(decks)} decks "
         f"to {out_path}"
     )
+    for left_out in exported["guids_left_out"]:
+        message += (
+            f"\nnote {left_out['note_id']} written without its guid '{left_out['guid']}', "
+            f"which note {left_out['kept_by']} also has (found by its note_id instead)"
+        )
+    return message

@@ -114,6 +114,14 @@ impl DeckDocument {
         array_of_tables(&mut self.doc, "notes").push(table);
     }
 
+    /// Appends a note with a comment line above it, to say why the note is written as it is.
+    pub fn append_note_with_comment(&mut self, note: &Note, comment: &str) {
+        self.append_note(note);
+        if let Some(table) = array_of_tables(&mut self.doc, "notes").iter_mut().last() {
+            table.decor_mut().set_prefix(format!("\n# {comment}\n"));
+        }
+    }
+
     /// Removes notes (for deletions the user asked for). Indices are those of the file as
     /// parsed; removing several at once keeps them valid.
     pub fn remove_notes(&mut self, indices: &[usize]) -> Result<()> {

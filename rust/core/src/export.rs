@@ -95,6 +95,18 @@ fn markdown_fields(
 pub struct Exported {
     pub text: String,
     pub base: Base,
+    /// Notes written without their guid, because an earlier note in the file has the same one.
+    pub guids_left_out: Vec<GuidLeftOut>,
+}
+
+/// Anki lets notes share a guid (imports and old add-ons make them); a deck file may not, as
+/// the guid is how a note is found again. The first note keeps it, the later ones are found
+/// by their note_id alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct GuidLeftOut {
+    pub note_id: i64,
+    pub guid: String,
+    pub kept_by: i64,
 }
 
 /// Notes per toml_edit document while rendering (see [`PartRender`]).
@@ -117,8 +129,11 @@ impl PartRender {
         self.notes = 0;
     }
 
-    fn append_note(&mut self, note: &Note) {
-        self.doc.append_note(note);
+    fn append_note(&mut self, note: &Note, comment: Option<&str>) {
+        match comment {
+            Some(comment) => self.doc.append_note_with_comment(note, comment),
+            None => self.doc.append_note(note),
+        }
         self.notes += 1;
         if self.notes == self.notes_per_part {
             self.flush();
@@ -176,7 +191,22 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
     // Stable order: by deck, then note id (creation time), so two exports give the same bytes.
     let mut notes: Vec<&AnkiNote> = req.notes.iter().collect();
     notes.sort_by(|a, b| a.deck.cmp(&b.deck).then(a.id.cmp(&b.id)));
+    let mut guid_owner: HashMap<&str, i64> = HashMap::with_capacity(notes.len());
+    let mut guids_left_out = Vec::new();
     for anki in notes {
+        let kept_by = *guid_owner.entry(anki.guid.as_str()).or_insert(anki.id);
+        let comment = (kept_by != anki.id).then(|| {
+            guids_left_out.push(GuidLeftOut {
+                note_id: anki.id,
+                guid: anki.guid.clone(),
+                kept_by,
+            });
+            format!(
+                "no guid: in Anki this note has guid {:?}, as note {kept_by} above does; \
+                 it is found by its note_id",
+                anki.guid
+            )
+        });
         let markdown = markdown_fields.get(&anki.model);
         let format = |field: &str| {
             FieldFormat::for_field(markdown.is_some_and(|m| m.iter().any(|f| f == field)))
@@ -198,17 +228,20 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
                     .collect(),
             },
         );
-        out.append_note(&Note {
-            index: 0,
-            location: Location { line: 0, column: 0 },
-            deck: anki.deck.clone(),
-            model: anki.model.clone(),
-            tags: anki.tags.clone(),
-            guid: Some(anki.guid.clone()),
-            note_id: Some(anki.id),
-            fields,
-            places: Default::default(),
-        });
+        out.append_note(
+            &Note {
+                index: 0,
+                location: Location { line: 0, column: 0 },
+                deck: anki.deck.clone(),
+                model: anki.model.clone(),
+                tags: anki.tags.clone(),
+                guid: comment.is_none().then(|| anki.guid.clone()),
+                note_id: Some(anki.id),
+                fields,
+                places: Default::default(),
+            },
+            comment.as_deref(),
+        );
     }
     let mut media = req.media.clone();
     media.sort_by(|a, b| a.name.cmp(&b.name));
@@ -222,7 +255,11 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
     while text.starts_with('\n') {
         text.remove(0);
     }
-    Ok(Exported { text, base })
+    Ok(Exported {
+        text,
+        base,
+        guids_left_out,
+    })
 }
 
 #[cfg(test)]
@@ -272,6 +309,27 @@ mod tests {
                 "{notes_per_part} notes per part"
             );
         }
+    }
+
+    #[test]
+    fn a_guid_shared_by_notes_is_written_once_and_the_file_parses() {
+        let mut req = request();
+        for i in [1, 2] {
+            req.notes[i].guid = "g0".into();
+        }
+        let exported = export_deck(&req).unwrap();
+        let left_out: Vec<(i64, i64)> = exported
+            .guids_left_out
+            .iter()
+            .map(|g| (g.note_id, g.kept_by))
+            .collect();
+        // File order is by deck, then id: 100, 102 and 104 are in D, 101 and 103 in D::Sub.
+        assert_eq!(left_out, [(102, 100), (101, 100)]);
+        let deck = crate::parse::parse_deck_file("x.toml", &exported.text).unwrap();
+        assert_eq!(deck.notes.iter().filter(|n| n.guid.is_none()).count(), 2);
+        assert!(exported
+            .text
+            .contains("# no guid: in Anki this note has guid \"g0\", as note 100 above does"));
     }
 
     #[test]

@@ -214,6 +214,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
             models: models.base.clone(),
         },
         conflicts: Vec::new(),
+        guids_in_file: deck.notes.iter().filter_map(|n| n.guid.clone()).collect(),
     };
     out.anki.create_models = models.create.clone();
     out.anki.update_models = models.update.clone();
@@ -653,6 +654,8 @@ struct Planner<'a> {
     base: Base,
     /// One line per conflict, for the `fail` strategy's message.
     conflicts: Vec<String>,
+    /// The guids the file has or will have once the plan's edits are made.
+    guids_in_file: HashSet<String>,
 }
 
 /// How a file note found its Anki note.
@@ -708,8 +711,12 @@ impl Planner<'_> {
             });
         }
         // A note found by its content takes Anki's guid, so the next sync finds it by id alone.
+        // A guid another note of the file has stays out: Anki lets notes share one, a deck file
+        // does not (export leaves it out for the same reason).
         let guid_differs = note.guid.as_deref() != Some(anki.guid.as_str());
-        if note.guid.is_none() || (how == Match::ByContent && guid_differs) {
+        if (note.guid.is_none() || (how == Match::ByContent && guid_differs))
+            && self.guids_in_file.insert(anki.guid.clone())
+        {
             self.edits.push(FileEdit::SetGuid {
                 index: note.index,
                 guid: anki.guid.clone(),
@@ -1065,6 +1072,16 @@ impl Planner<'_> {
 
     fn anki_only(&mut self, anki: &AnkiNote) {
         if self.direction.writes_file() {
+            let guid = if self.guids_in_file.insert(anki.guid.clone()) {
+                Some(anki.guid.clone())
+            } else {
+                self.report.warnings.push(format!(
+                    "note {} has the guid of another note in the file; written without it \
+                     (it is found by its note_id)",
+                    anki.id
+                ));
+                None
+            };
             let fields: IndexMap<String, String> = anki
                 .fields
                 .iter()
@@ -1090,7 +1107,7 @@ impl Planner<'_> {
                     deck: anki.deck.clone(),
                     model: anki.model.clone(),
                     tags: anki.tags.clone(),
-                    guid: Some(anki.guid.clone()),
+                    guid,
                     note_id: Some(anki.id),
                     fields,
                     places: Default::default(),
