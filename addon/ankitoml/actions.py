@@ -305,6 +305,8 @@ def export_deck(
         model_id = next(m["id"] for m in models if m["name"] == note["model"])
         for value in note["fields"].values():
             media_names.update(col.media.files_in_str(model_id, value))
+    # Fonts and images of the note types themselves go with them, as Anki's own export does.
+    media_names.update(json.loads(core.note_type_media(json.dumps(models))))
     media = collection_io.media_present(col, media_names)
     request = {
         "package": {"name": deck_name, "version": None, "author": None, "description": None},

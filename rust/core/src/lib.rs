@@ -15,6 +15,7 @@ pub mod location;
 pub mod markdown;
 pub mod media_names;
 pub mod notetype;
+pub mod notetype_media;
 pub mod parse;
 pub mod sync;
 pub mod template_check;

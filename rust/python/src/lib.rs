@@ -149,6 +149,14 @@ fn rename_media(py: Python<'_>, path: &str, text: &str, renames_json: &str) -> P
         .map_err(to_py)
 }
 
+/// The `_` media files the note types' CSS and templates name (fonts, background images).
+#[pyfunction]
+fn note_type_media(models_json: &str) -> PyResult<String> {
+    let models: Vec<ankitoml_core::sync::snapshot::AnkiModel> =
+        from_json("note types", models_json)?;
+    to_json(&ankitoml_core::notetype_media::models_media(&models))
+}
+
 /// A stored base as JSON, or None when the text is not a base this version can use.
 #[pyfunction]
 fn read_base(py: Python<'_>, text: &str) -> PyResult<Option<String>> {
@@ -180,6 +188,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
     m.add_function(wrap_pyfunction!(finish_sync, m)?)?;
     m.add_function(wrap_pyfunction!(export_deck, m)?)?;
+    m.add_function(wrap_pyfunction!(note_type_media, m)?)?;
     m.add_function(wrap_pyfunction!(write_file_atomic, m)?)?;
     m.add_function(wrap_pyfunction!(read_base, m)?)?;
     m.add_function(wrap_pyfunction!(rename_media, m)?)?;
