@@ -15,6 +15,7 @@ pub mod location;
 pub mod markdown;
 pub mod media_names;
 pub mod notetype;
+pub mod options;
 pub mod parse;
 pub mod sync;
 

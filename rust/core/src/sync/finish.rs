@@ -132,6 +132,9 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
             FileEdit::SetGuid { index, guid } => doc.set_guid(*index, guid)?,
             FileEdit::AppendNote { note } => doc.append_note(note),
             FileEdit::AppendDeck { deck } => doc.append_deck(deck),
+            FileEdit::SetDeckDescription { name, description } => {
+                doc.set_deck_description(name, description)?
+            }
             FileEdit::AppendModel { model } => doc.append_model(model),
             FileEdit::UpdateModel { index, model } => {
                 // Ids Anki assigned just now win over the plan's copy of the model.

@@ -3,6 +3,7 @@
 //! `models.rs`; how Markdown fields compare in `field_values.rs`.
 
 pub mod base;
+pub mod decks;
 pub mod field_values;
 pub mod finish;
 pub mod models;

@@ -33,11 +33,13 @@ fn model() -> AnkiModel {
                 name: "A".into(),
                 id: Some(11),
                 ord: 0,
+                options: Default::default(),
             },
             AnkiPart {
                 name: "B".into(),
                 id: Some(12),
                 ord: 1,
+                options: Default::default(),
             },
         ],
         templates: vec![AnkiTemplate {
@@ -46,10 +48,12 @@ fn model() -> AnkiModel {
             ord: 0,
             front: "{{A}}".into(),
             back: "{{B}}".into(),
+            options: Default::default(),
         }],
         css: String::new(),
         sort_field: 0,
         original_id: None,
+        options: Default::default(),
     }
 }
 
@@ -75,6 +79,7 @@ impl World {
                 notes: self.anki.clone(),
                 models: vec![model()],
                 decks: vec!["D".into(), "E".into()],
+                ..Default::default()
             },
             base: self.base.clone(),
             direction: Direction::Sync,
@@ -84,6 +89,7 @@ impl World {
             preview: false,
             prior_schema_changes: Vec::new(),
             notices: Vec::new(),
+            strict: false,
         }
     }
 
