@@ -13,7 +13,7 @@ use crate::location::Location;
 use crate::options::OptionDefaults;
 use crate::sync::base::{Base, BaseNote, SidePair, BASE_VERSION};
 use crate::sync::field_values::FieldFormat;
-use crate::sync::models::{agreed_option_base, model_from_anki};
+use crate::sync::models::{agreed_model_base, model_from_anki};
 use crate::sync::snapshot::{AnkiModel, AnkiNote};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -161,16 +161,8 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
         let placeholder = crate::sync::plan::placeholder_model(&anki.name);
         let mut model = model_from_anki(anki, &placeholder, &req.option_defaults);
         model.markdown_fields = markdown_fields.get(&anki.name).cloned().unwrap_or_default();
-        let mut texts = agreed_option_base(anki);
-        texts.insert("css".to_owned(), SidePair::of(&anki.css, &anki.css));
-        for t in &anki.templates {
-            texts.insert(
-                format!("{}.front", t.name),
-                SidePair::of(&t.front, &t.front),
-            );
-            texts.insert(format!("{}.back", t.name), SidePair::of(&t.back, &t.back));
-        }
-        base.models.insert(anki.name.clone(), texts);
+        base.models
+            .insert(anki.name.clone(), agreed_model_base(anki));
         doc.append_model(&model);
     }
     let mut decks = req.decks.clone();

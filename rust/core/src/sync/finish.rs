@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::base::Base;
+use super::models::agreed_model_base;
 use super::plan::{FileEdit, SyncPlan};
 use super::snapshot::AnkiModel;
 use crate::edit::DeckDocument;
@@ -86,6 +87,10 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
 
     let mut model_updates: Vec<(usize, crate::deck_file::Model)> = Vec::new();
     for anki in &applied.models {
+        // A note type the push just created is as the file says: that is the base.
+        base.models
+            .entry(anki.name.clone())
+            .or_insert_with(|| agreed_model_base(anki));
         if let Some((index, model)) = deck
             .models
             .iter()

@@ -528,10 +528,18 @@ fn plan_options(
     changes
 }
 
-/// The base entries for a note type's settings when file and Anki agree on all of them (as
-/// after an export), under the keys [`plan_options`] uses.
-pub fn agreed_option_base(anki: &AnkiModel) -> BTreeMap<String, SidePair> {
+/// The base of a note type on which file and Anki agree (after an export, or a push that
+/// created it): css, template sides and settings, under the keys the plan uses.
+pub fn agreed_model_base(anki: &AnkiModel) -> BTreeMap<String, SidePair> {
     let mut base = BTreeMap::new();
+    base.insert("css".to_owned(), SidePair::of(&anki.css, &anki.css));
+    for t in &anki.templates {
+        base.insert(
+            format!("{}.front", t.name),
+            SidePair::of(&t.front, &t.front),
+        );
+        base.insert(format!("{}.back", t.name), SidePair::of(&t.back, &t.back));
+    }
     let mut add = |prefix: &str, specs: &[OptionSpec], options: &Options| {
         for spec in specs {
             if let Some(value) = options.get(spec.anki_key) {
