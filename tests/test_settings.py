@@ -44,9 +44,7 @@ def _settings_of(col: Collection, name: str) -> dict:
     return {
         "model": {k: model[k] for k in OPTION_KEYS["model"] if k in model},
         "fields": [{k: f[k] for k in OPTION_KEYS["field"] if k in f} for f in model["flds"]],
-        "templates": [
-            {k: t[k] for k in OPTION_KEYS["template"] if k in t} for t in model["tmpls"]
-        ],
+        "templates": [{k: t[k] for k in OPTION_KEYS["template"] if k in t} for t in model["tmpls"]],
     }
 
 
