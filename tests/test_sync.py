@@ -403,9 +403,11 @@ def test_schema_changes_need_consent_and_renames_keep_content(collection_path, d
     col, notes = _synced(collection_path, deck_path)
     col.close()
     text = deck_path.read_text(encoding="utf-8")
-    # Anki gave the fields ids on push; renaming by id keeps the notes' content.
+    # Anki gave the fields ids on push (in [models.field_settings], by field name); renaming by
+    # id keeps the notes' content.
+    assert 'fields = ["Word", "Meaning"]' in text and "Meaning = { id = " in text
     renamed = (
-        text.replace('{ name = "Meaning", id', '{ name = "English", id')
+        text.replace('fields = ["Word", "Meaning"]', 'fields = ["Word", "English"]')
         .replace('markdown_fields = ["Meaning"]', 'markdown_fields = ["English"]')
         .replace("Meaning = ", "English = ")
     )
@@ -417,9 +419,7 @@ def test_schema_changes_need_consent_and_renames_keep_content(collection_path, d
     assert col.get_note(notes["el perro"].id)["English"] == "the dog"
     col.close()
     # Adding a field is a schema change: refused without consent, nothing changed.
-    added = renamed.replace(
-        '{ name = "English", id', '{ name = "Extra" },\n    { name = "English", id'
-    )
+    added = renamed.replace('fields = ["Word", "English"]', 'fields = ["Word", "Extra", "English"]')
     deck_path.write_text(added, encoding="utf-8")
     before = state(collection_path)
     capsys.readouterr()
@@ -502,7 +502,7 @@ def test_a_preview_never_applies_what_a_run_refuses(collection_path, deck_path):
 
     assert run("push", "-c", collection_path, deck_path) == 0
     text = deck_path.read_text(encoding="utf-8")
-    added = text.replace("fields = [\n", 'fields = [\n    { name = "Extra" },\n', 1)
+    added = text.replace('fields = ["Word"', 'fields = ["Extra", "Word"', 1)
     assert added != text
     deck_path.write_text(added, encoding="utf-8")
     before = state(collection_path)
@@ -524,7 +524,8 @@ def test_a_field_removed_from_the_file_goes_only_with_delete_and_consent(
     col, notes = _synced(collection_path, deck_path)
     col.close()
     text = deck_path.read_text(encoding="utf-8")
-    removed = re.sub(r'\s*\{ name = "Meaning", id = -?\d+ \},', "", text)
+    removed = text.replace('fields = ["Word", "Meaning"]', 'fields = ["Word"]')
+    removed = re.sub(r"(?m)^Meaning = \{ id = -?\d+ \}\n", "", removed)
     removed = removed.replace('markdown_fields = ["Meaning"]\n', "")
     removed = re.sub(r'(?m)^Meaning = ".*"\n', "", removed)
     removed = removed.replace("{{FrontSide}}<hr>{{Meaning}}", "{{FrontSide}}")

@@ -28,8 +28,11 @@ class CollectionDataError(AnkitomlError):
 class SchemaChangeError(AnkitomlError):
     """A note-type change needs consent (--allow-schema-change)."""
 
-def parse_deck_file(path: str, text: str) -> str:
-    """Parse and validate a deck file; returns the deck as JSON."""
+def parse_deck_file(path: str, text: str, strict: bool = False) -> str:
+    """Parse and validate a deck file; returns the deck as JSON. ``strict`` refuses warnings too."""
+
+def option_keys() -> str:
+    """The note-type settings the file carries, by Anki's dict keys: {"model": [...], ...}."""
 
 def sync_scope(path: str, text: str, base_json: str | None = None) -> str:
     """Which notes to read from the collection for a deck file (its decks, ids and guids)."""

@@ -41,6 +41,8 @@ class SyncOptions:
     allow_schema_change: bool = False
     # Fold the versions that earlier imports made of the file's note types into them first.
     merge_versions: bool = False
+    # Refuse the file's warnings (unknown keys, unknown note ids) like errors.
+    strict: bool = False
 
 
 @dataclass
@@ -105,6 +107,7 @@ def prepare(
             "preview": preview,
             "prior_schema_changes": [fold.describe() for fold in folds],
             "notices": notices,
+            "strict": options.strict,
         }
     )
     # The JSON holds the notes now: freeing the dicts lowers the peak while the core plans.
@@ -316,6 +319,7 @@ def export_deck(
         "markdown_fields": [{"model": m, "field": f} for m, f in markdown_fields],
         "markdown_all": markdown_all,
         "media": [{"name": name, "path": f"media/{name}"} for name in media],
+        "option_defaults": collection_io.option_defaults(col),
     }
     # The core checks the request first: a bad one writes nothing, media included.
     exported = json.loads(core.export_deck(json.dumps(request)))

@@ -57,7 +57,7 @@ def _collection(path: str) -> Iterator[Any]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    deck = deck_file.load(path)
+    deck = deck_file.load(path, strict=args.strict)
     print(
         f"{path}: {_plural(len(deck['models']), 'model')}, "
         f"{_plural(len(deck['decks']), 'deck')}, {_plural(len(deck['notes']), 'note')}"
@@ -66,6 +66,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"  uses model '{model}', which must exist in the collection")
     for deck_name in deck["external_decks"]:
         print(f"  uses deck '{deck_name}', which must exist in the collection")
+    for warning in deck["warnings"]:
+        print(f"  warning: {warning}")
     return EXIT_OK
 
 
@@ -109,6 +111,8 @@ def _print_report(report: dict[str, Any], with_diff: bool) -> None:
         print(f"  schema change: {line}")
     for line in report["model_changes"]:
         print(f"  note type: {line}")
+    for line in report.get("deck_changes") or []:
+        print(f"  {line}")
     if report["schema_changes"]:
         _print_schema_table()
     for line in report["warnings"]:
@@ -131,7 +135,8 @@ def _cmd_look(args: argparse.Namespace, with_diff: bool) -> int:
     from .actions import SyncOptions, prepare
 
     with _collection(args.collection) as col:
-        prepared = prepare(col, Path(args.file), SyncOptions("sync", "skip"), preview=True)
+        options = SyncOptions("sync", "skip", strict=args.strict)
+        prepared = prepare(col, Path(args.file), options, preview=True)
     if args.json:
         print(json.dumps(prepared.report, indent=2, ensure_ascii=False))
     else:
@@ -157,6 +162,7 @@ def _cmd_transfer(args: argparse.Namespace, direction: str) -> int:
         delete=args.delete,
         allow_schema_change=getattr(args, "allow_schema_change", False),
         merge_versions=getattr(args, "merge_notetype_versions", False),
+        strict=args.strict,
     )
     with _collection(args.collection) as col:
         prepared = prepare(col, Path(args.file), options)
@@ -224,8 +230,17 @@ def build_parser() -> argparse.ArgumentParser:
             help="the collection file (collection.anki2 in your Anki profile folder)",
         )
 
+    def with_strict(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--strict",
+            action="store_true",
+            help="treat warnings (unknown keys, unknown note ids) as errors: exit 2, "
+            "nothing changed",
+        )
+
     check = commands.add_parser("check", help="validate a deck file")
     check.add_argument("file", metavar="FILE")
+    with_strict(check)
     check.set_defaults(run=cmd_check)
 
     export = commands.add_parser("export", help="write a deck (with subdecks) to a new file")
@@ -266,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="apply deletions (notes deleted on one side); never without it",
         )
+        with_strict(p)
         if name != "pull":
             p.add_argument(
                 "--allow-schema-change",
@@ -317,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         with_collection(p)
         p.add_argument("file", metavar="FILE")
         p.add_argument("--json", action="store_true", help="machine-readable output")
+        with_strict(p)
         p.set_defaults(run=run)
     return parser
 

@@ -7,6 +7,7 @@ nothing: if anything fails half way, or the process dies, the collection is as i
 """
 
 import contextlib
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -14,10 +15,16 @@ from pathlib import Path
 from typing import Any, Optional, TypeVar
 
 from .errors import CollectionDataError, CollectionInUseError, FileAccessError
+from .native import core
 
 # Anki's legacy note type kinds.
 MODEL_CLOZE = 1
+# Anki's `originalStockKind` of its Image Occlusion note type (23.10+): what its image
+# occlusion editor looks for.
+STOCK_KIND_IMAGE_OCCLUSION = 6
 _CHUNK = 500
+# The settings the deck file carries, by Anki's dict keys (see rust/core/src/options.rs).
+OPTION_KEYS: dict[str, list[str]] = json.loads(core.option_keys())
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -138,6 +145,35 @@ def note_ids_in_scope(col, scope: dict[str, Any]) -> list[int]:
     return sorted(ids)
 
 
+def _options(part: dict[str, Any], level: str) -> dict[str, Any]:
+    # Only the settings this Anki has: the core leaves out those it lacks.
+    return {key: part[key] for key in OPTION_KEYS[level] if key in part}
+
+
+def _set_options(part: dict[str, Any], options: dict[str, Any]) -> None:
+    for key, value in options.items():
+        # A key this Anki does not know would be kept as an unknown extra; skip it.
+        if key in part:
+            part[key] = value
+
+
+def option_defaults(col) -> dict[str, Any]:
+    """What this Anki gives a new note type, field and template (nothing is added)."""
+    return {
+        "model": _options(col.models.new(""), "model"),
+        "field": _options(col.models.new_field(""), "field"),
+        "template": _options(col.models.new_template(""), "template"),
+    }
+
+
+def _model_kind(model: dict[str, Any]) -> str:
+    if model.get("type") != MODEL_CLOZE:
+        return "standard"
+    if model.get("originalStockKind") == STOCK_KIND_IMAGE_OCCLUSION:
+        return "image_occlusion"
+    return "cloze"
+
+
 def model_snapshot(model: dict[str, Any]) -> dict[str, Any]:
     """A note type as the core's ``AnkiModel``."""
 
@@ -148,8 +184,16 @@ def model_snapshot(model: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": model["id"],
         "name": model["name"],
-        "kind": "cloze" if model.get("type") == MODEL_CLOZE else "standard",
-        "fields": [{"name": f["name"], "id": part_id(f), "ord": f["ord"]} for f in model["flds"]],
+        "kind": _model_kind(model),
+        "fields": [
+            {
+                "name": f["name"],
+                "id": part_id(f),
+                "ord": f["ord"],
+                "options": _options(f, "field"),
+            }
+            for f in model["flds"]
+        ],
         "templates": [
             {
                 "name": t["name"],
@@ -157,13 +201,25 @@ def model_snapshot(model: dict[str, Any]) -> dict[str, Any]:
                 "ord": t["ord"],
                 "front": t["qfmt"],
                 "back": t["afmt"],
+                "options": _options(t, "template"),
             }
             for t in model["tmpls"]
         ],
         "css": model.get("css", ""),
         "sort_field": model.get("sortf", 0),
         "original_id": model.get("originalId") or None,
+        "options": _options(model, "model"),
     }
+
+
+def deck_descriptions(col) -> dict[str, str]:
+    """Deck name -> description, for the decks that have one."""
+    out = {}
+    for entry in col.decks.all_names_and_ids():
+        description = (col.decks.get(entry.id) or {}).get("desc") or ""
+        if description:
+            out[entry.name] = description
+    return out
 
 
 def read_notes(col, note_ids: list[int]) -> list[dict[str, Any]]:
@@ -206,27 +262,27 @@ def read_snapshot(col, scope: dict[str, Any]) -> dict[str, Any]:
     wanted = set(scope["models"]) | {n["model"] for n in notes}
     models = [model_snapshot(m) for m in col.models.all() if m["name"] in wanted]
     decks = [d.name for d in col.decks.all_names_and_ids()]
-    return {"notes": notes, "models": models, "decks": decks}
+    return {
+        "notes": notes,
+        "models": models,
+        "decks": decks,
+        "deck_descriptions": deck_descriptions(col),
+        "option_defaults": option_defaults(col),
+    }
 
 
 def _new_model(col, spec: dict[str, Any]) -> dict[str, Any]:
     model = col.models.new(spec["name"])
-    if spec["kind"] == "cloze":
+    if spec["kind"] in ("cloze", "image_occlusion"):
         model["type"] = MODEL_CLOZE
+    if spec["kind"] == "image_occlusion":
+        model["originalStockKind"] = STOCK_KIND_IMAGE_OCCLUSION
+    _set_options(model, spec.get("options") or {})
     for field in spec["fields"]:
         new = col.models.new_field(field["name"])
         if field.get("id") is not None:
             new["id"] = field["id"]
-        for key, legacy in (
-            ("font", "font"),
-            ("size", "size"),
-            ("rtl", "rtl"),
-            ("sticky", "sticky"),
-        ):
-            if field.get(key) is not None:
-                new[legacy] = field[key]
-        if field.get("description") is not None:
-            new["description"] = field["description"]
+        _set_options(new, field.get("options") or {})
         col.models.add_field(model, new)
     for template in spec["templates"]:
         new = col.models.new_template(template["name"])
@@ -234,8 +290,7 @@ def _new_model(col, spec: dict[str, Any]) -> dict[str, Any]:
         new["afmt"] = template["back"]
         if template.get("id") is not None:
             new["id"] = template["id"]
-        new["bqfmt"] = template.get("browser_front") or ""
-        new["bafmt"] = template.get("browser_back") or ""
+        _set_options(new, template.get("options") or {})
         col.models.add_template(model, new)
     if spec.get("css") is not None:
         model["css"] = spec["css"]
@@ -254,6 +309,7 @@ def _update_model(col, update: dict[str, Any]) -> None:
         field["name"] = part["name"]
         if part.get("id") is not None:
             field["id"] = part["id"]
+        _set_options(field, part.get("options") or {})
         fields.append(field)
     old_templates = {t["ord"]: t for t in model["tmpls"]}
     templates = []
@@ -266,6 +322,7 @@ def _update_model(col, update: dict[str, Any]) -> None:
         template["afmt"] = part["back"]
         if part.get("id") is not None:
             template["id"] = part["id"]
+        _set_options(template, part.get("options") or {})
         templates.append(template)
     # Anki maps note contents and cards by each part's old `ord` (None for new parts).
     model["name"] = update["name"]
@@ -273,6 +330,7 @@ def _update_model(col, update: dict[str, Any]) -> None:
     model["tmpls"] = templates
     model["css"] = update["css"]
     model["sortf"] = update["sort_field"]
+    _set_options(model, update.get("options") or {})
     col.models.update_dict(model)
 
 
@@ -408,6 +466,11 @@ def apply_changes(
         # The op (not the legacy `decks.id`) so the new deck is part of the undo step.
         col.decks.add_normal_deck_with_name(name)
         step.wrote("decks")
+    for name, description in changes.get("deck_descriptions", {}).items():
+        deck = col.decks.by_name(name)
+        deck["desc"] = description
+        col.decks.save(deck)
+        step.wrote("deck descriptions")
     touched = []
     for spec in changes["create_models"]:
         col.models.add_dict(_new_model(col, spec))

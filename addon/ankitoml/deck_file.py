@@ -22,10 +22,11 @@ def read_text(path: Path) -> str:
         raise FileAccessError(f"{path}: {err.strerror}") from None
 
 
-def parse(path: Path, text: str) -> dict[str, Any]:
-    """The validated deck as plain data (see ``rust/core/src/deck_file.rs``)."""
-    return json.loads(core.parse_deck_file(str(path), text))
+def parse(path: Path, text: str, strict: bool = False) -> dict[str, Any]:
+    """The validated deck as plain data (see ``rust/core/src/deck_file.rs``); ``strict``
+    refuses a file with warnings."""
+    return json.loads(core.parse_deck_file(str(path), text, strict))
 
 
-def load(path: Path) -> dict[str, Any]:
-    return parse(path, read_text(path))
+def load(path: Path, strict: bool = False) -> dict[str, Any]:
+    return parse(path, read_text(path), strict)

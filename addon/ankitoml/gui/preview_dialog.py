@@ -381,6 +381,7 @@ class PreviewDialog(QDialog):
         for text, color in (
             *((f"Full sync: {change}", CONFLICT_COLOR) for change in schema_changes),
             *((str(change), None) for change in report.get("model_changes") or []),
+            *((str(change), None) for change in report.get("deck_changes") or []),
             *((f"Warning: {warning}", CONFLICT_COLOR) for warning in report.get("warnings") or []),
         ):
             item = QListWidgetItem(text)
@@ -418,7 +419,7 @@ class PreviewDialog(QDialog):
                 "Some note type changes need a one-way full sync with AnkiWeb: tick the box "
                 "above to allow them."
             )
-        elif to_change or report.get("model_changes"):
+        elif to_change or report.get("model_changes") or report.get("deck_changes"):
             left = report.get("conflicts_left") or 0
             self.status.setText(
                 "Apply makes these changes; Edit > Undo in Anki takes back Anki's side."

@@ -1,14 +1,17 @@
 //! The deck file as plain data: what a `.toml` deck file says, after parsing and validation.
 //!
 //! The format is a superset of the seed tool's (`[package]`, `[[models]]`, `[[decks]]`,
-//! `[[notes]]`, `[[media]]`); the additions (`id` on fields and templates, field options,
-//! template browser formats) are optional. What a file does not say, a push does not change:
-//! hence the many `Option`s.
+//! `[[notes]]`, `[[media]]`); the additions (ids, `[models.field_settings]`, note-type and
+//! template settings, see [`crate::options`]) are optional, and live in keys the seed tool
+//! ignores, so the files ankitoml writes still load there. What a file does not say, a push
+//! does not change: hence the many `Option`s.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use crate::error::ParseError;
 use crate::location::Location;
+use crate::options::Options;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeckFile {
@@ -21,6 +24,15 @@ pub struct DeckFile {
     pub external_models: Vec<String>,
     /// Decks that notes use but the file does not define: they must exist in the collection.
     pub external_decks: Vec<String>,
+    /// What the file says that ankitoml ignores or doubts (unknown keys, an unknown
+    /// `model_type`), each with its place; `--strict` refuses a file that has any. Handed over
+    /// as their messages (`file:line:column: ...`).
+    #[serde(default, skip_deserializing, serialize_with = "as_messages")]
+    pub warnings: Vec<ParseError>,
+}
+
+fn as_messages<S: serde::Serializer>(warnings: &[ParseError], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(warnings.iter().map(ToString::to_string))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +48,25 @@ pub struct Package {
 pub enum ModelKind {
     Standard,
     Cloze,
+    /// Anki's stock Image Occlusion note type (23.10+): a cloze note type that Anki's image
+    /// occlusion editor recognises (`originalStockKind`).
+    ImageOcclusion,
+}
+
+impl ModelKind {
+    /// Cards from cloze numbers rather than one per template.
+    pub fn is_cloze(self) -> bool {
+        matches!(self, ModelKind::Cloze | ModelKind::ImageOcclusion)
+    }
+
+    /// The file's `model_type` value; `None` for standard, which files leave out.
+    pub fn file_name(self) -> Option<&'static str> {
+        match self {
+            ModelKind::Standard => None,
+            ModelKind::Cloze => Some("cloze"),
+            ModelKind::ImageOcclusion => Some("image_occlusion"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +80,9 @@ pub struct Model {
     pub css: Option<String>,
     pub sort_field: Option<String>,
     pub markdown_fields: Vec<String>,
+    /// Note-type settings the file gives (LaTeX header and footer, SVG), by Anki's key.
+    #[serde(default)]
+    pub options: Options,
     pub location: Location,
 }
 
@@ -67,11 +101,9 @@ pub struct FieldDef {
     pub name: String,
     /// Anki's field id (23.10+), a random signed 64-bit number.
     pub id: Option<i64>,
-    pub description: Option<String>,
-    pub font: Option<String>,
-    pub size: Option<u32>,
-    pub rtl: Option<bool>,
-    pub sticky: Option<bool>,
+    /// The field's editor settings the file gives (font, size, ...), by Anki's key.
+    #[serde(default)]
+    pub options: Options,
 }
 
 impl FieldDef {
@@ -79,11 +111,7 @@ impl FieldDef {
         FieldDef {
             name: name.to_owned(),
             id: None,
-            description: None,
-            font: None,
-            size: None,
-            rtl: None,
-            sticky: None,
+            options: Options::new(),
         }
     }
 }
@@ -95,14 +123,18 @@ pub struct TemplateDef {
     pub id: Option<i64>,
     pub front: String,
     pub back: String,
-    pub browser_front: Option<String>,
-    pub browser_back: Option<String>,
+    /// The browser's appearance formats the file gives, by Anki's key.
+    #[serde(default)]
+    pub options: Options,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deck {
     pub name: String,
     pub description: Option<String>,
+    /// Anki's deck id, as the seed tool's files may carry it; kept, not used to match.
+    #[serde(default)]
+    pub id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,6 +161,7 @@ pub struct Note {
 pub struct NotePlaces {
     pub deck: Location,
     pub model: Location,
+    pub note_id: Option<Location>,
     pub fields: IndexMap<String, Location>,
 }
 

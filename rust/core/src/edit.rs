@@ -8,8 +8,11 @@
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
-use crate::deck_file::{Deck, FieldDef, Media, Model, ModelKind, Note, Package, TemplateDef};
+use crate::deck_file::{Deck, FieldDef, Media, Model, Note, Package, TemplateDef};
 use crate::error::{Error, Result};
+use crate::options::{
+    by_anki_key, OptionSpec, OptionValue, Options, FIELD_OPTIONS, MODEL_OPTIONS, TEMPLATE_OPTIONS,
+};
 
 /// A deck file's text, open for edits.
 pub struct DeckDocument {
@@ -165,10 +168,16 @@ impl DeckDocument {
     }
 
     /// Brings a model the file defines in line with `model` (ids, fields, templates, css,
-    /// sort field), touching only the keys whose values differ.
+    /// sort field, settings), touching only the keys whose values differ. A model written in
+    /// the older shape (`{ name, id }` tables in `fields`) is written in the seed tool's shape:
+    /// names in `fields`, ids and settings in `[models.field_settings]`.
     pub fn update_model(&mut self, index: usize, model: &Model) -> Result<()> {
         let mut entry = table_at(&mut self.doc, "models", index)?;
-        let current = fields_value(&model.fields);
+        let position = match &entry {
+            Entry::Standard(t) => t.position(),
+            Entry::Inline(_) => None,
+        };
+        let current = field_names(&model.fields);
         let same_fields = entry
             .table()
             .get("fields")
@@ -178,11 +187,16 @@ impl DeckDocument {
             replace_value(entry.table(), "fields", current);
         }
         if let Some(id) = model.id {
-            set_key_after(&mut entry, "id", Value::from(id), &["name"]);
+            let unchanged = entry.table().get("id").and_then(Item::as_integer) == Some(id);
+            if !unchanged {
+                set_key_after(&mut entry, "id", Value::from(id), &["name"]);
+            }
         }
         let table = entry.table();
         set_optional_string(table, "sort_field", model.sort_field.as_deref());
         set_optional_string(table, "css", model.css.as_deref());
+        set_options(table, MODEL_OPTIONS, &model.options);
+        update_field_settings(table, &model.fields, position)?;
         let templates = match table.get_mut("templates") {
             Some(Item::ArrayOfTables(t)) => t,
             _ => {
@@ -212,10 +226,27 @@ impl DeckDocument {
         let mut table = Table::new();
         table.decor_mut().set_prefix("\n");
         table.insert("name", Item::Value(string_value(&deck.name)));
+        if let Some(id) = deck.id {
+            table.insert("id", Item::Value(Value::from(id)));
+        }
         if let Some(description) = &deck.description {
             table.insert("description", Item::Value(string_value(description)));
         }
         array_of_tables(&mut self.doc, "decks").push(table);
+    }
+
+    /// Sets a deck's description in the first `[[decks]]` entry of that name.
+    pub fn set_deck_description(&mut self, name: &str, description: &str) -> Result<()> {
+        let index = match self.doc.get("decks") {
+            Some(Item::ArrayOfTables(all)) => all
+                .iter()
+                .position(|t| t.get("name").and_then(Item::as_str) == Some(name)),
+            _ => None,
+        }
+        .ok_or_else(|| Error::BadInput(format!("no [[decks]] entry named '{name}'")))?;
+        let mut entry = table_at(&mut self.doc, "decks", index)?;
+        set_string_if_changed(entry.table(), "description", description);
+        Ok(())
     }
 
     pub fn append_media(&mut self, media: &Media) {
@@ -254,10 +285,10 @@ fn fill_model(table: &mut Table, model: &Model) {
     if let Some(id) = model.id {
         table.insert("id", Item::Value(Value::from(id)));
     }
-    if model.kind == ModelKind::Cloze {
-        table.insert("model_type", Item::Value(string_value("cloze")));
+    if let Some(kind) = model.kind.file_name() {
+        table.insert("model_type", Item::Value(string_value(kind)));
     }
-    table.insert("fields", Item::Value(fields_value(&model.fields)));
+    table.insert("fields", Item::Value(field_names(&model.fields)));
     if let Some(sort_field) = &model.sort_field {
         table.insert("sort_field", Item::Value(string_value(sort_field)));
     }
@@ -269,6 +300,10 @@ fn fill_model(table: &mut Table, model: &Model) {
     }
     if let Some(css) = &model.css {
         table.insert("css", Item::Value(string_value(css)));
+    }
+    set_options(table, MODEL_OPTIONS, &model.options);
+    if let Some(settings) = field_settings(&model.fields) {
+        table.insert("field_settings", Item::Table(settings));
     }
     let mut templates = ArrayOfTables::new();
     for template in &model.templates {
@@ -295,8 +330,107 @@ fn fill_template(table: &mut Table, template: &TemplateDef) {
     }
     set_string_if_changed(table, "front", &template.front);
     set_string_if_changed(table, "back", &template.back);
-    set_optional_string(table, "browser_front", template.browser_front.as_deref());
-    set_optional_string(table, "browser_back", template.browser_back.as_deref());
+    set_options(table, TEMPLATE_OPTIONS, &template.options);
+}
+
+fn option_value(value: &OptionValue) -> Value {
+    match value {
+        OptionValue::Text(s) => string_value(s),
+        OptionValue::Bool(b) => Value::from(*b),
+        OptionValue::Integer(i) => Value::from(*i),
+    }
+}
+
+/// Writes the settings `options` gives (by Anki's key) under their file keys; a setting the
+/// file has and `options` lacks is left alone, like every `None`.
+fn set_options(table: &mut dyn TableLike, specs: &[OptionSpec], options: &Options) {
+    for (anki_key, value) in options {
+        let Some(spec) = by_anki_key(specs, anki_key) else {
+            continue;
+        };
+        let new = option_value(value);
+        let same = table
+            .get(spec.file_key)
+            .and_then(Item::as_value)
+            .is_some_and(|old| same_value(old, &new));
+        if !same {
+            replace_value(table, spec.file_key, new);
+        }
+    }
+}
+
+/// One field's entry in `[models.field_settings]`, or None when it has nothing to say.
+fn field_setting(field: &FieldDef) -> Option<Value> {
+    if field.id.is_none() && field.options.is_empty() {
+        return None;
+    }
+    let mut t = InlineTable::new();
+    if let Some(id) = field.id {
+        t.insert("id", Value::from(id));
+    }
+    for spec in FIELD_OPTIONS {
+        if let Some(value) = field.options.get(spec.anki_key) {
+            t.insert(spec.file_key, option_value(value));
+        }
+    }
+    Some(Value::InlineTable(t))
+}
+
+/// `[models.field_settings]` for new models: ids and settings by field name (the seed tool
+/// ignores the table, so its `fields` stay plain names).
+fn field_settings(fields: &[FieldDef]) -> Option<Table> {
+    let mut table = Table::new();
+    for f in fields {
+        if let Some(value) = field_setting(f) {
+            table.insert(&f.name, Item::Value(value));
+        }
+    }
+    (!table.is_empty()).then_some(table)
+}
+
+/// Brings an existing model's `[models.field_settings]` in line with `fields`: entries that
+/// already say the same stay byte for byte, others are replaced, added or removed.
+fn update_field_settings(
+    model: &mut dyn TableLike,
+    fields: &[FieldDef],
+    model_position: Option<isize>,
+) -> Result<()> {
+    let wanted: Vec<(&str, Value)> = fields
+        .iter()
+        .filter_map(|f| field_setting(f).map(|v| (f.name.as_str(), v)))
+        .collect();
+    if model.get("field_settings").is_none() {
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        // A new subtable goes right after the model's own keys, before its templates: tables
+        // render by position, and one that ties with its parent comes just after it.
+        let mut table = Table::new();
+        table.set_position(model_position);
+        model.insert("field_settings", Item::Table(table));
+    }
+    let settings = model
+        .get_mut("field_settings")
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| Error::BadInput("field_settings is not a table".into()))?;
+    let stale: Vec<String> = settings
+        .iter()
+        .map(|(k, _)| k.to_owned())
+        .filter(|k| !wanted.iter().any(|(name, _)| name == k))
+        .collect();
+    for key in stale {
+        settings.remove(&key);
+    }
+    for (name, value) in wanted {
+        let same = settings
+            .get(name)
+            .and_then(Item::as_value)
+            .is_some_and(|old| same_value(old, &value));
+        if !same {
+            replace_value(settings, name, value);
+        }
+    }
+    Ok(())
 }
 
 fn set_string_if_changed(table: &mut dyn TableLike, key: &str, value: &str) {
@@ -312,45 +446,10 @@ fn set_optional_string(table: &mut dyn TableLike, key: &str, value: Option<&str>
     }
 }
 
-/// Fields as names (`["Front", "Back"]`) while none has anything but a name; otherwise one
-/// inline table per line.
-fn fields_value(fields: &[FieldDef]) -> Value {
-    let plain = fields.iter().all(|f| *f == FieldDef::named(&f.name));
-    let mut array = Array::new();
-    if plain {
-        for f in fields {
-            array.push(string_value(&f.name));
-        }
-        return Value::Array(array);
-    }
-    for f in fields {
-        let mut t = InlineTable::new();
-        t.insert("name", string_value(&f.name));
-        if let Some(id) = f.id {
-            t.insert("id", Value::from(id));
-        }
-        if let Some(d) = &f.description {
-            t.insert("description", string_value(d));
-        }
-        if let Some(font) = &f.font {
-            t.insert("font", string_value(font));
-        }
-        if let Some(size) = f.size {
-            t.insert("size", Value::from(i64::from(size)));
-        }
-        if let Some(rtl) = f.rtl {
-            t.insert("rtl", Value::from(rtl));
-        }
-        if let Some(sticky) = f.sticky {
-            t.insert("sticky", Value::from(sticky));
-        }
-        let mut value = Value::InlineTable(t);
-        value.decor_mut().set_prefix("\n    ");
-        array.push_formatted(value);
-    }
-    array.set_trailing("\n");
-    array.set_trailing_comma(true);
-    Value::Array(array)
+/// Fields as the seed tool has them: names only (ids and settings go to `field_settings`).
+fn field_names(fields: &[FieldDef]) -> Value {
+    let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+    string_array(&names)
 }
 
 fn same_value(a: &Value, b: &Value) -> bool {

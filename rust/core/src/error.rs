@@ -60,8 +60,47 @@ pub enum ParseProblem {
     },
     #[error("cloze model '{model}' must have exactly one template, it has {count}")]
     ClozeTemplateCount { model: String, count: usize },
-    #[error("model_type must be \"standard\" or \"cloze\", not '{found}'")]
+    /// A warning: the seed tool takes such a note type as standard, and so does ankitoml.
+    #[error(
+        "model_type '{found}' is not one ankitoml knows (\"standard\", \"cloze\", \
+         \"image_occlusion\"); the note type is taken as standard"
+    )]
     UnknownModelType { found: String },
+    /// A warning: a key nothing reads, most often a typo.
+    #[error("unknown key `{key}` in {table}{}", did_you_mean(suggestion.as_deref()))]
+    UnknownKey {
+        key: String,
+        table: String,
+        suggestion: Option<String>,
+    },
+    #[error(
+        "field_settings names field '{field}', which model '{model}' does not have{}",
+        did_you_mean(suggestion.as_deref())
+    )]
+    UnknownFieldSetting {
+        field: String,
+        model: String,
+        suggestion: Option<String>,
+    },
+    #[error("`{key}` must be {expected}")]
+    WrongOptionType { key: String, expected: String },
+    #[error(
+        "field '{field}' gives `{key}` twice, differently: in `fields` and in \
+         [models.field_settings]"
+    )]
+    OptionGivenTwice { field: String, key: String },
+    #[error(
+        "note_id {note_id} cannot be an Anki note id: {reason} (note ids are creation times \
+         in milliseconds, 1 to {max})",
+        max = crate::error::MAX_NOTE_ID
+    )]
+    ImpossibleNoteId { note_id: i64, reason: String },
+    /// A warning: the note is added as a new one, and the file gets the new id.
+    #[error(
+        "note_id {note_id} is not in the collection: the note is taken as new, and a push \
+         gives it a new note_id"
+    )]
+    NoteIdNotInCollection { note_id: i64 },
     #[error("{what} must not be empty")]
     Empty { what: String },
     #[error(
@@ -79,6 +118,15 @@ pub enum ParseProblem {
     OtherNoteType { model: String, anki_model: String },
     #[error("note is the same Anki note as the note at line {first_line} (same note_id or guid)")]
     SameAnkiNote { first_line: usize },
+}
+
+/// The largest `note_id` taken as an Anki note id: 1 January 3000 in milliseconds. Anki's
+/// note ids are creation times in milliseconds (bumped by one on a clash), so anything
+/// larger is a typo or a number from elsewhere.
+pub const MAX_NOTE_ID: i64 = 32_503_680_000_000;
+
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
 }
 
 /// Why a sync stops before changing anything.

@@ -10,9 +10,10 @@ use thiserror::Error as ThisError;
 use crate::deck_file::{Deck, Media, Note, Package};
 use crate::edit::DeckDocument;
 use crate::location::Location;
+use crate::options::OptionDefaults;
 use crate::sync::base::{Base, BaseNote, SidePair, BASE_VERSION};
 use crate::sync::field_values::FieldFormat;
-use crate::sync::models::model_from_anki;
+use crate::sync::models::{agreed_model_base, model_from_anki};
 use crate::sync::snapshot::{AnkiModel, AnkiNote};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +32,9 @@ pub struct ExportRequest {
     /// Media files the notes reference, with their path relative to the deck file.
     #[serde(default)]
     pub media: Vec<Media>,
+    /// What this Anki gives new note types: settings equal to these are not written.
+    #[serde(default)]
+    pub option_defaults: OptionDefaults,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,25 +170,22 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
         version: BASE_VERSION,
         notes: BTreeMap::new(),
         models: BTreeMap::new(),
+        decks: BTreeMap::new(),
     };
     for anki in &models {
-        let mut model = model_from_anki(anki, &crate::sync::plan::placeholder_model(&anki.name));
+        let placeholder = crate::sync::plan::placeholder_model(&anki.name);
+        let mut model = model_from_anki(anki, &placeholder, &req.option_defaults);
         model.markdown_fields = markdown_fields.get(&anki.name).cloned().unwrap_or_default();
-        let mut texts = BTreeMap::new();
-        texts.insert("css".to_owned(), SidePair::of(&anki.css, &anki.css));
-        for t in &anki.templates {
-            texts.insert(
-                format!("{}.front", t.name),
-                SidePair::of(&t.front, &t.front),
-            );
-            texts.insert(format!("{}.back", t.name), SidePair::of(&t.back, &t.back));
-        }
-        base.models.insert(anki.name.clone(), texts);
+        base.models
+            .insert(anki.name.clone(), agreed_model_base(anki));
         doc.append_model(&model);
     }
     let mut decks = req.decks.clone();
     decks.sort_by(|a, b| a.name.cmp(&b.name));
     for deck in &decks {
+        let description = deck.description.as_deref().unwrap_or("");
+        base.decks
+            .insert(deck.name.clone(), SidePair::of(description, description));
         doc.append_deck(deck);
     }
     out.flush();

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod media_names;
 pub mod notetype;
 pub mod notetype_media;
+pub mod options;
 pub mod parse;
 pub mod sync;
 pub mod template_check;

@@ -3,21 +3,33 @@
 //! Parsing is in two steps. serde (through the `toml` crate, which keeps spans) checks syntax,
 //! required keys and types; then [`validate`] checks what spans many tables (unknown fields,
 //! duplicate ids, cloze rules). Validation collects every problem instead of stopping at the
-//! first, so one `check` run shows the user all of them.
+//! first, so one `check` run shows the user all of them. Doubtful things (unknown keys, an
+//! unknown `model_type`) are warnings, kept in [`DeckFile::warnings`]; `strict` refuses them.
+//!
+//! Fields come as names (`fields = ["Word"]`, the seed tool's shape) with their ids and
+//! settings in `[models.field_settings]`; older files wrote `{ name, id }` tables in `fields`,
+//! which still load.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
+use toml::de::DeTable;
 use toml::Spanned;
 
 use crate::deck_file::{
     Deck, DeckFile, FieldDef, Media, Model, ModelKind, Note, NotePlaces, Package, TemplateDef,
 };
-use crate::error::{Error, ParseError, ParseProblem, Result};
+use crate::error::{Error, ParseError, ParseProblem, Result, MAX_NOTE_ID};
 use crate::location::{LineIndex, Location};
+use crate::options::{
+    by_file_key, OptionKind, OptionSpec, OptionValue, Options, FIELD_OPTIONS, MODEL_OPTIONS,
+    TEMPLATE_OPTIONS,
+};
 use crate::template_check::{self, Side};
+
+mod known_keys;
 
 #[derive(Deserialize)]
 struct RawFile {
@@ -52,22 +64,23 @@ struct RawModel {
     #[serde(default)]
     markdown_fields: Vec<Spanned<String>>,
     model_type: Option<Spanned<String>>,
+    /// Field name -> its id and settings.
+    #[serde(default)]
+    field_settings: IndexMap<Spanned<String>, RawSettings>,
+    latex_pre: Option<Spanned<toml::Value>>,
+    latex_post: Option<Spanned<toml::Value>>,
+    latex_svg: Option<Spanned<toml::Value>>,
 }
 
-/// A field is either its name or an inline table with its name and options.
+/// Keys with values of any type, checked against [`crate::options`] with their places.
+type RawSettings = IndexMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// A field is either its name or (older files) an inline table with its name and settings.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum RawField {
     Name(String),
-    Table {
-        name: String,
-        id: Option<i64>,
-        description: Option<String>,
-        font: Option<String>,
-        size: Option<u32>,
-        rtl: Option<bool>,
-        sticky: Option<bool>,
-    },
+    Table(IndexMap<String, toml::Value>),
 }
 
 #[derive(Deserialize)]
@@ -76,14 +89,15 @@ struct RawTemplate {
     id: Option<i64>,
     front: Spanned<String>,
     back: Spanned<String>,
-    browser_front: Option<String>,
-    browser_back: Option<String>,
+    browser_front: Option<Spanned<toml::Value>>,
+    browser_back: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
 struct RawDeck {
     name: Spanned<String>,
     description: Option<String>,
+    id: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -106,7 +120,7 @@ struct RawMedia {
 
 /// Parse and validate a deck file. `path` is only used in messages.
 pub fn parse_deck_file(path: &str, text: &str) -> Result<DeckFile> {
-    let raw: RawFile = toml::from_str(text).map_err(|err| {
+    let syntax = |err: toml::de::Error| {
         let offset = err.span().map_or(0, |span| span.start);
         Error::DeckFile(vec![ParseError {
             path: path.to_owned(),
@@ -115,21 +129,35 @@ pub fn parse_deck_file(path: &str, text: &str) -> Result<DeckFile> {
                 message: first_line(err.message()),
             },
         }])
-    })?;
-    let mut errors = Problems {
+    };
+    let root: Spanned<DeTable> = DeTable::parse(text).map_err(syntax)?;
+    let mut problems = Problems {
         path,
         lines: LineIndex::new(text),
         found: Vec::new(),
+        warnings: Vec::new(),
     };
-    let file = validate(raw, &mut errors);
-    if errors.found.is_empty() {
+    known_keys::check(root.get_ref(), &mut problems);
+    let raw = RawFile::deserialize(toml::de::Deserializer::from(root)).map_err(syntax)?;
+    let mut file = validate(raw, &mut problems);
+    let by_place = |e: &ParseError| (e.location.line, e.location.column);
+    if problems.found.is_empty() {
+        problems.warnings.sort_by_key(by_place);
+        file.warnings = problems.warnings;
         Ok(file)
     } else {
-        errors
-            .found
-            .sort_by_key(|e| (e.location.line, e.location.column));
-        Err(Error::DeckFile(errors.found))
+        problems.found.sort_by_key(by_place);
+        Err(Error::DeckFile(problems.found))
     }
+}
+
+/// Like [`parse_deck_file`], but with `strict` a warning refuses the file like an error.
+pub fn parse_deck_file_strict(path: &str, text: &str, strict: bool) -> Result<DeckFile> {
+    let file = parse_deck_file(path, text)?;
+    if strict && !file.warnings.is_empty() {
+        return Err(Error::DeckFile(file.warnings));
+    }
+    Ok(file)
 }
 
 /// serde's messages can run over several lines; the first one is the sentence.
@@ -141,11 +169,20 @@ struct Problems<'a> {
     path: &'a str,
     lines: LineIndex<'a>,
     found: Vec<ParseError>,
+    warnings: Vec<ParseError>,
 }
 
 impl Problems<'_> {
     fn at(&mut self, offset: usize, problem: ParseProblem) {
         self.found.push(ParseError {
+            path: self.path.to_owned(),
+            location: self.lines.location(offset),
+            problem,
+        });
+    }
+
+    fn warn(&mut self, offset: usize, problem: ParseProblem) {
+        self.warnings.push(ParseError {
             path: self.path.to_owned(),
             location: self.lines.location(offset),
             problem,
@@ -212,6 +249,7 @@ fn validate(raw: RawFile, problems: &mut Problems) -> DeckFile {
         media,
         external_models,
         external_decks,
+        warnings: Vec::new(),
     }
 }
 
@@ -267,8 +305,9 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
         {
             None | Some(("standard" | "normal" | "basic", _)) => ModelKind::Standard,
             Some(("cloze", _)) => ModelKind::Cloze,
+            Some(("image_occlusion", _)) => ModelKind::ImageOcclusion,
             Some((other, at)) => {
-                problems.at(
+                problems.warn(
                     at,
                     ParseProblem::UnknownModelType {
                         found: other.to_owned(),
@@ -280,28 +319,18 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
 
         let mut fields = Vec::with_capacity(raw.fields.len());
         let mut ids_seen = HashSet::new();
+        let mut field_places = Vec::with_capacity(raw.fields.len());
         for field in raw.fields {
             let at = field.span().start;
             let field = match field.into_inner() {
                 RawField::Name(name) => FieldDef::named(&name),
-                RawField::Table {
-                    name,
-                    id,
-                    description,
-                    font,
-                    size,
-                    rtl,
-                    sticky,
-                } => FieldDef {
-                    name,
-                    id,
-                    description,
-                    font,
-                    size,
-                    rtl,
-                    sticky,
-                },
+                RawField::Table(table) => field_from_table(table, at, problems),
             };
+            field_places.push(at);
+            fields.push(field);
+        }
+        apply_field_settings(&name, &mut fields, raw.field_settings, problems);
+        for (i, (field, at)) in fields.iter().zip(field_places).enumerate() {
             if field.name.trim().is_empty() {
                 problems.at(
                     at,
@@ -310,7 +339,7 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
                     },
                 );
             }
-            if fields.iter().any(|f: &FieldDef| f.name == field.name) {
+            if fields[..i].iter().any(|f| f.name == field.name) {
                 problems.at(
                     at,
                     ParseProblem::DuplicateField {
@@ -330,7 +359,6 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
                     );
                 }
             }
-            fields.push(field);
         }
         if fields.is_empty() {
             problems.at(
@@ -367,13 +395,20 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
                     );
                 }
             }
+            let options = typed_options(
+                TEMPLATE_OPTIONS,
+                [
+                    ("browser_front", t.browser_front),
+                    ("browser_back", t.browser_back),
+                ],
+                problems,
+            );
             templates.push(TemplateDef {
                 name: t.name,
                 id: t.id,
                 front: t.front.into_inner(),
                 back: t.back.into_inner(),
-                browser_front: t.browser_front,
-                browser_back: t.browser_back,
+                options,
             });
         }
         check_templates(&name, &fields, &templates, &template_spans, problems);
@@ -385,7 +420,7 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
                 },
             );
         }
-        if kind == ModelKind::Cloze {
+        if kind.is_cloze() {
             if templates.len() > 1 {
                 problems.at(
                     start,
@@ -432,10 +467,20 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
             markdown_fields.push(field.into_inner());
         }
 
+        let options = typed_options(
+            MODEL_OPTIONS,
+            [
+                ("latex_pre", raw.latex_pre),
+                ("latex_post", raw.latex_post),
+                ("latex_svg", raw.latex_svg),
+            ],
+            problems,
+        );
         models.push(Model {
             name,
             id: raw.id.map(Spanned::into_inner),
             kind,
+            options,
             fields,
             templates,
             css: raw.css,
@@ -562,6 +607,174 @@ fn problems_location(problems: &Problems, offset: usize) -> Location {
     problems.lines.location(offset)
 }
 
+/// One setting's value, if it has the type its spec says.
+fn option_value(spec: &OptionSpec, value: &toml::Value) -> Option<OptionValue> {
+    match (spec.kind, value) {
+        (OptionKind::Text, toml::Value::String(s)) => Some(OptionValue::Text(s.clone())),
+        (OptionKind::Bool, toml::Value::Boolean(b)) => Some(OptionValue::Bool(*b)),
+        (OptionKind::Integer, toml::Value::Integer(i)) if *i >= 0 => Some(OptionValue::Integer(*i)),
+        _ => None,
+    }
+}
+
+fn expected(kind: OptionKind) -> &'static str {
+    match kind {
+        OptionKind::Text => "a string",
+        OptionKind::Bool => "true or false",
+        OptionKind::Integer => "a whole number, 0 or more",
+    }
+}
+
+/// Settings read by file key into a map by Anki's key; a value of the wrong type is refused at
+/// its place.
+fn typed_options<const N: usize>(
+    specs: &[OptionSpec],
+    values: [(&str, Option<Spanned<toml::Value>>); N],
+    problems: &mut Problems,
+) -> Options {
+    let mut options = Options::new();
+    for (key, value) in values {
+        let (Some(value), Some(spec)) = (value, by_file_key(specs, key)) else {
+            continue;
+        };
+        match option_value(spec, value.get_ref()) {
+            Some(v) => {
+                options.insert(spec.anki_key.to_owned(), v);
+            }
+            None => problems.at(
+                value.span().start,
+                ParseProblem::WrongOptionType {
+                    key: key.to_owned(),
+                    expected: expected(spec.kind).to_owned(),
+                },
+            ),
+        }
+    }
+    options
+}
+
+/// An older file's `{ name = "Word", id = ..., font = ... }` entry in `fields`.
+fn field_from_table(
+    table: IndexMap<String, toml::Value>,
+    at: usize,
+    problems: &mut Problems,
+) -> FieldDef {
+    let mut field = FieldDef::named("");
+    for (key, value) in &table {
+        let wrong = |problems: &mut Problems, expected: &str| {
+            problems.at(
+                at,
+                ParseProblem::WrongOptionType {
+                    key: key.clone(),
+                    expected: expected.to_owned(),
+                },
+            )
+        };
+        match (key.as_str(), value) {
+            ("name", toml::Value::String(name)) => field.name = name.clone(),
+            ("name", _) => wrong(problems, "a string"),
+            ("id", toml::Value::Integer(id)) => field.id = Some(*id),
+            ("id", _) => wrong(problems, "an integer"),
+            (key, value) => {
+                // Unknown keys were warned about already (see `known_keys`).
+                if let Some(spec) = by_file_key(FIELD_OPTIONS, key) {
+                    match option_value(spec, value) {
+                        Some(v) => {
+                            field.options.insert(spec.anki_key.to_owned(), v);
+                        }
+                        None => wrong(problems, expected(spec.kind)),
+                    }
+                }
+            }
+        }
+    }
+    if !table.contains_key("name") {
+        problems.at(
+            at,
+            ParseProblem::Syntax {
+                message: "a field table needs a `name`".into(),
+            },
+        );
+    }
+    field
+}
+
+/// Merges `[models.field_settings]` into the fields it names.
+fn apply_field_settings(
+    model: &str,
+    fields: &mut [FieldDef],
+    settings: IndexMap<Spanned<String>, RawSettings>,
+    problems: &mut Problems,
+) {
+    for (name, entries) in settings {
+        let Some(position) = fields.iter().position(|f| &f.name == name.get_ref()) else {
+            let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            problems.at(
+                name.span().start,
+                ParseProblem::UnknownFieldSetting {
+                    field: name.get_ref().clone(),
+                    model: model.to_owned(),
+                    suggestion: known_keys::nearest(name.get_ref(), &known).map(str::to_owned),
+                },
+            );
+            continue;
+        };
+        let field = &mut fields[position];
+        for (key, value) in entries {
+            let at = value.span().start;
+            let twice = |problems: &mut Problems| {
+                problems.at(
+                    at,
+                    ParseProblem::OptionGivenTwice {
+                        field: name.get_ref().clone(),
+                        key: key.get_ref().clone(),
+                    },
+                )
+            };
+            if key.get_ref() == "id" {
+                match value.get_ref() {
+                    toml::Value::Integer(id) => {
+                        if field.id.is_some_and(|old| old != *id) {
+                            twice(problems);
+                        }
+                        field.id = Some(*id);
+                    }
+                    _ => problems.at(
+                        at,
+                        ParseProblem::WrongOptionType {
+                            key: "id".into(),
+                            expected: "an integer".into(),
+                        },
+                    ),
+                }
+                continue;
+            }
+            let Some(spec) = by_file_key(FIELD_OPTIONS, key.get_ref()) else {
+                continue;
+            };
+            match option_value(spec, value.get_ref()) {
+                Some(v) => {
+                    if field
+                        .options
+                        .get(spec.anki_key)
+                        .is_some_and(|old| *old != v)
+                    {
+                        twice(problems);
+                    }
+                    field.options.insert(spec.anki_key.to_owned(), v);
+                }
+                None => problems.at(
+                    at,
+                    ParseProblem::WrongOptionType {
+                        key: key.get_ref().clone(),
+                        expected: expected(spec.kind).to_owned(),
+                    },
+                ),
+            }
+        }
+    }
+}
+
 /// Anki makes cloze cards from `{{cloze:Field}}`, possibly behind other filters
 /// (`{{cloze:furigana:Field}}` is not valid, but `{{text:cloze:Field}}` is not either; Anki
 /// accepts `cloze:` as any filter in the chain).
@@ -605,6 +818,7 @@ fn validate_decks(raw: Vec<Spanned<RawDeck>>, problems: &mut Problems) -> Vec<De
         decks.push(Deck {
             name,
             description: deck.description,
+            id: deck.id,
         });
     }
     decks
@@ -638,7 +852,21 @@ fn validate_notes(
             }
         }
         if let Some(id) = &raw.note_id {
-            if let Some(first) = note_ids.get(id.get_ref()) {
+            let reason = match *id.get_ref() {
+                i64::MIN..=-1 => Some("it is negative"),
+                0 => Some("it is zero"),
+                n if n > MAX_NOTE_ID => Some("it is far beyond any creation time"),
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                problems.at(
+                    id.span().start,
+                    ParseProblem::ImpossibleNoteId {
+                        note_id: *id.get_ref(),
+                        reason: reason.into(),
+                    },
+                );
+            } else if let Some(first) = note_ids.get(id.get_ref()) {
                 let first_line = problems.line_of(*first);
                 problems.at(
                     id.span().start,
@@ -675,6 +903,10 @@ fn validate_notes(
         let places = NotePlaces {
             deck: problems.lines.location(raw.deck.span().start),
             model: problems.lines.location(raw.model.span().start),
+            note_id: raw
+                .note_id
+                .as_ref()
+                .map(|id| problems.lines.location(id.span().start)),
             fields: raw
                 .fields
                 .keys()

@@ -78,13 +78,20 @@ fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| InternalError::new_err(e.to_string()))
 }
 
-/// Parse and validate a deck file; returns the deck as JSON.
+/// Parse and validate a deck file; returns the deck as JSON. `strict` refuses warnings too.
 #[pyfunction]
-fn parse_deck_file(py: Python<'_>, path: &str, text: &str) -> PyResult<String> {
+#[pyo3(signature = (path, text, strict=false))]
+fn parse_deck_file(py: Python<'_>, path: &str, text: &str, strict: bool) -> PyResult<String> {
     let file = py
-        .detach(|| ankitoml_core::parse::parse_deck_file(path, text))
+        .detach(|| ankitoml_core::parse::parse_deck_file_strict(path, text, strict))
         .map_err(to_py)?;
     to_json(&file)
+}
+
+/// The note-type settings the file carries, by Anki's dict keys: {"model": [...], ...}.
+#[pyfunction]
+fn option_keys() -> PyResult<String> {
+    to_json(&ankitoml_core::options::option_keys())
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> PyResult<T> {
@@ -184,6 +191,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NoteTypeMergeError", py.get_type::<NoteTypeMergeError>())?;
     m.add("CollectionDataError", py.get_type::<CollectionDataError>())?;
     m.add_function(wrap_pyfunction!(parse_deck_file, m)?)?;
+    m.add_function(wrap_pyfunction!(option_keys, m)?)?;
     m.add_function(wrap_pyfunction!(sync_scope, m)?)?;
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
     m.add_function(wrap_pyfunction!(finish_sync, m)?)?;

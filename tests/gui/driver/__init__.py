@@ -292,9 +292,10 @@ def check_schema_change_preview(deck_path: Path) -> dict:
     """A field added in the file: the preview asks for consent and explains full syncs."""
     menus = sys.modules[f"{ADDON_PACKAGE}.gui.menus"]
     original = deck_path.read_text(encoding="utf-8")
-    deck_path.write_text(
-        original.replace("fields = [\n", 'fields = [\n    { name = "Notes" },\n', 1), "utf-8"
-    )
+    added = original.replace('fields = ["Spanish"', 'fields = ["Notes", "Spanish"', 1)
+    if added == original:
+        raise AssertionError("the deck file has no field list to add a field to")
+    deck_path.write_text(added, "utf-8")
     dialog = menus.sync_deck_file(mw, deck_path)
     try:
         wait_until(lambda: dialog.prepared is not None or dialog.last_error, 60, "schema preview")

@@ -1,6 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::options::OptionValue;
 use crate::parse::parse_deck_file;
 
 const FILE: &str = r#"# My deck — comments stay where they are.
@@ -215,4 +216,89 @@ proptest! {
             }
         }
     }
+}
+
+const OLD_SHAPE: &str = r#"[package]
+name = "P"
+
+[[models]]
+name = "Basic"   # mine
+fields = [
+    { name = "Front", id = 11, font = "Noto" },
+    { name = "Back" },
+]
+
+[[models.templates]]
+name = "Card 1"
+front = "{{Front}}"
+back = "{{Back}}"
+"#;
+
+#[test]
+fn a_model_in_the_old_shape_is_written_in_the_seed_shape_when_updated() {
+    let deck = reparsed(OLD_SHAPE);
+    let mut model = deck.models[0].clone();
+    model.fields[1].id = Some(12);
+    model.templates[0].id = Some(13);
+    let mut doc = DeckDocument::parse(OLD_SHAPE).unwrap();
+    doc.update_model(0, &model).unwrap();
+    let out = doc.render();
+    assert_eq!(
+        out,
+        r#"[package]
+name = "P"
+
+[[models]]
+name = "Basic"   # mine
+fields = ["Front", "Back"]
+
+[models.field_settings]
+Front = { id = 11, font = "Noto" }
+Back = { id = 12 }
+
+[[models.templates]]
+name = "Card 1"
+id = 13
+front = "{{Front}}"
+back = "{{Back}}"
+"#
+    );
+    let again = reparsed(&out);
+    assert_eq!(again.models[0].fields, model.fields);
+    // Nothing to change: nothing moves.
+    let mut doc = DeckDocument::parse(&out).unwrap();
+    doc.update_model(0, &again.models[0]).unwrap();
+    assert_eq!(doc.render(), out);
+}
+
+#[test]
+fn settings_are_written_under_their_file_keys_and_others_stay() {
+    let text = OLD_SHAPE.replace(
+        "name = \"Basic\"   # mine\n",
+        "name = \"Basic\"   # mine\nlatex_post = \"x\"   # footer\n",
+    );
+    let deck = reparsed(&text);
+    let mut model = deck.models[0].clone();
+    model
+        .options
+        .insert("latexsvg".into(), OptionValue::Bool(true));
+    model.fields[0]
+        .options
+        .insert("plainText".into(), OptionValue::Bool(true));
+    model.templates[0]
+        .options
+        .insert("bqfmt".into(), OptionValue::Text("{{Front}}".into()));
+    let mut doc = DeckDocument::parse(&text).unwrap();
+    doc.update_model(0, &model).unwrap();
+    let out = doc.render();
+    assert!(out.contains("latex_post = \"x\"   # footer\n"), "{out}");
+    assert!(out.contains("latex_svg = true\n"), "{out}");
+    assert!(
+        out.contains("Front = { id = 11, font = \"Noto\", html_editor = true }"),
+        "{out}"
+    );
+    assert!(out.contains("browser_front = \"{{Front}}\""), "{out}");
+    let mut again = reparsed(&out).models[0].clone();
+    again.location = model.location;
+    assert_eq!(again, model);
 }

@@ -19,6 +19,9 @@ pub struct Base {
     /// Note-type text (css, template sides), keyed by model name then part.
     #[serde(default)]
     pub models: BTreeMap<String, BTreeMap<String, SidePair>>,
+    /// Deck descriptions, keyed by deck name.
+    #[serde(default)]
+    pub decks: BTreeMap<String, SidePair>,
 }
 
 impl Base {

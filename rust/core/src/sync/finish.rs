@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::base::Base;
+use super::models::agreed_model_base;
 use super::plan::{FileEdit, SyncPlan};
 use super::snapshot::AnkiModel;
 use crate::edit::DeckDocument;
@@ -86,6 +87,10 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
 
     let mut model_updates: Vec<(usize, crate::deck_file::Model)> = Vec::new();
     for anki in &applied.models {
+        // A note type the push just created is as the file says: that is the base.
+        base.models
+            .entry(anki.name.clone())
+            .or_insert_with(|| agreed_model_base(anki));
         if let Some((index, model)) = deck
             .models
             .iter()
@@ -132,6 +137,9 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
             FileEdit::SetGuid { index, guid } => doc.set_guid(*index, guid)?,
             FileEdit::AppendNote { note } => doc.append_note(note),
             FileEdit::AppendDeck { deck } => doc.append_deck(deck),
+            FileEdit::SetDeckDescription { name, description } => {
+                doc.set_deck_description(name, description)?
+            }
             FileEdit::AppendModel { model } => doc.append_model(model),
             FileEdit::UpdateModel { index, model } => {
                 // Ids Anki assigned just now win over the plan's copy of the model.

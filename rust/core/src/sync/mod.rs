@@ -4,6 +4,7 @@
 
 pub mod base;
 pub mod content_match;
+pub mod decks;
 pub mod field_values;
 pub mod finish;
 pub mod models;

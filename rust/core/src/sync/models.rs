@@ -5,9 +5,12 @@
 //! a rename (no schema change). Adding, removing or reordering fields or templates, or changing
 //! the sort field, is a schema change: it forces a one-way full sync with AnkiWeb, so it needs
 //! the user's consent. Push and sync take the file's structure; pull takes the collection's.
-//! Template and CSS text follow the same three-way rules as note fields (see `rules.rs`).
+//! Template and CSS text follow the same three-way rules as note fields (see `rules.rs`), and
+//! so do the settings the file gives (see `crate::options`); a setting the file leaves out
+//! stays as Anki has it, and pull writes it into the file where Anki's differs from its
+//! default. A setting is never a schema change.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +18,10 @@ use super::base::{fingerprint, SidePair};
 use super::rules::{action, verdict, Action, Direction, Strategy};
 use super::snapshot::{AnkiModel, AnkiPart, AnkiSnapshot};
 use crate::deck_file::{DeckFile, FieldDef, Model, TemplateDef};
+use crate::options::{
+    file_view, OptionDefaults, OptionSpec, OptionValue, Options, FIELD_OPTIONS, MODEL_OPTIONS,
+    TEMPLATE_OPTIONS,
+};
 
 /// A change to an existing note type, for the Python side to apply through Anki's API. Parts are
 /// listed in their new order; `ord` is the part's current position in Anki (None = new), which
@@ -28,6 +35,9 @@ pub struct ModelUpdate {
     pub css: String,
     pub sort_field: usize,
     pub schema_change: bool,
+    /// Note-type settings to set, by Anki's key; the others stay as they are.
+    #[serde(default)]
+    pub options: Options,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +45,9 @@ pub struct PartUpdate {
     pub name: String,
     pub id: Option<i64>,
     pub ord: Option<usize>,
+    /// Settings to set, by Anki's key.
+    #[serde(default)]
+    pub options: Options,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +57,9 @@ pub struct TemplateUpdate {
     pub ord: Option<usize>,
     pub front: String,
     pub back: String,
+    /// Settings to set, by Anki's key.
+    #[serde(default)]
+    pub options: Options,
 }
 
 #[derive(Debug, Default)]
@@ -54,6 +70,7 @@ pub struct ModelPlan {
     pub file_updates: Vec<(usize, Model)>,
     pub schema_changes: Vec<String>,
     pub model_changes: Vec<String>,
+    pub warnings: Vec<String>,
     pub base: BTreeMap<String, BTreeMap<String, SidePair>>,
 }
 
@@ -136,6 +153,7 @@ fn plan_existing(
             name: t.name.clone(),
             id: t.id,
             ord: t.ord,
+            options: Default::default(),
         })
         .collect();
     let file_templates: Vec<(String, Option<i64>)> = model
@@ -248,6 +266,17 @@ fn plan_existing(
         }
         final_anki_text.insert(key.clone(), a);
     }
+    let options = plan_options(
+        cx,
+        model,
+        anki,
+        &field_matches,
+        &template_matches,
+        &mut new_file_model,
+        &mut text_base,
+        plan,
+    );
+    to_anki |= !options.is_empty();
     plan.base.insert(model.name.clone(), text_base);
 
     if cx.direction.writes_anki() {
@@ -281,6 +310,7 @@ fn plan_existing(
                 &template_matches,
                 file_sort,
                 &final_anki_text,
+                &options,
                 structure_differs,
             ));
         }
@@ -302,7 +332,7 @@ fn plan_existing(
             ));
             new_file_model = Model {
                 name: model.name.clone(),
-                ..model_from_anki(anki, model)
+                ..model_from_anki(anki, model, &cx.anki.option_defaults)
             };
         } else {
             fill_ids(&mut new_file_model, anki, &field_matches, &template_matches);
@@ -311,6 +341,237 @@ fn plan_existing(
     if new_file_model != *model {
         plan.file_updates.push((index, new_file_model));
     }
+}
+
+/// Settings to set in Anki: the note type's, and each field's and template's by its position
+/// in the file.
+#[derive(Default)]
+struct OptionChanges {
+    model: Options,
+    fields: HashMap<usize, Options>,
+    templates: HashMap<usize, Options>,
+}
+
+impl OptionChanges {
+    fn is_empty(&self) -> bool {
+        self.model.is_empty() && self.fields.is_empty() && self.templates.is_empty()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Level {
+    Model,
+    Field(usize),
+    Template(usize),
+}
+
+/// One setting of one part, on both sides.
+struct Slot<'a> {
+    level: Level,
+    /// How messages and the base name it: `latex_pre`, `field 'Word' font`.
+    label: String,
+    spec: &'a OptionSpec,
+    file: Option<&'a OptionValue>,
+    anki: Option<&'a OptionValue>,
+    default: Option<&'a OptionValue>,
+}
+
+fn slots<'a>(
+    level: Level,
+    prefix: &str,
+    specs: &'a [OptionSpec],
+    file: &'a Options,
+    anki: &'a Options,
+    defaults: &'a Options,
+) -> impl Iterator<Item = Slot<'a>> + 'a {
+    let prefix = prefix.to_owned();
+    specs.iter().map(move |spec| Slot {
+        level,
+        label: format!("{prefix}{}", spec.file_key),
+        spec,
+        file: file.get(spec.anki_key),
+        anki: anki.get(spec.anki_key),
+        default: defaults.get(spec.anki_key),
+    })
+}
+
+/// The file's settings against Anki's, three ways like template text; fills the file's model
+/// with what it should now say and returns what Anki should now have.
+#[allow(clippy::too_many_arguments)]
+fn plan_options(
+    cx: &ModelContext,
+    model: &Model,
+    anki: &AnkiModel,
+    field_matches: &[Option<usize>],
+    template_matches: &[Option<usize>],
+    new_file_model: &mut Model,
+    text_base: &mut BTreeMap<String, SidePair>,
+    plan: &mut ModelPlan,
+) -> OptionChanges {
+    let defaults = &cx.anki.option_defaults;
+    let mut all: Vec<Slot> = slots(
+        Level::Model,
+        "",
+        MODEL_OPTIONS,
+        &model.options,
+        &anki.options,
+        &defaults.model,
+    )
+    .collect();
+    for (i, (f, m)) in model.fields.iter().zip(field_matches).enumerate() {
+        if let Some(a) = m.map(|m| &anki.fields[m]) {
+            let prefix = format!("field '{}' ", f.name);
+            all.extend(slots(
+                Level::Field(i),
+                &prefix,
+                FIELD_OPTIONS,
+                &f.options,
+                &a.options,
+                &defaults.field,
+            ));
+        }
+    }
+    for (i, (t, m)) in model.templates.iter().zip(template_matches).enumerate() {
+        if let Some(a) = m.map(|m| &anki.templates[m]) {
+            let prefix = format!("template '{}' ", t.name);
+            all.extend(slots(
+                Level::Template(i),
+                &prefix,
+                TEMPLATE_OPTIONS,
+                &t.options,
+                &a.options,
+                &defaults.template,
+            ));
+        }
+    }
+    let base = cx.base.and_then(|b| b.get(&model.name));
+    let mut changes = OptionChanges::default();
+    for slot in all {
+        let base_key = format!("option {}", slot.label);
+        let Some(anki_value) = slot.anki else {
+            if slot.file.is_some() {
+                plan.warnings.push(format!(
+                    "note type '{}': this Anki has no setting `{}`; the file's value is not used",
+                    model.name, slot.label
+                ));
+            }
+            continue;
+        };
+        let Some(file_value) = slot.file else {
+            // The file does not say: Anki's value stands, and a pull writes it down where it
+            // is not Anki's default.
+            if cx.direction.writes_file() && slot.default != Some(anki_value) {
+                set_file_option(new_file_model, slot.level, slot.spec, anki_value);
+                plan.model_changes.push(format!(
+                    "note type '{}': {} from Anki",
+                    model.name, slot.label
+                ));
+            }
+            let shown = anki_value.display();
+            text_base.insert(base_key, SidePair::of(&shown, &shown));
+            continue;
+        };
+        let (file_text, anki_text) = (file_value.display(), anki_value.display());
+        let changed = base.and_then(|b| b.get(&base_key)).map(|p| {
+            (
+                fingerprint(&file_text) != p.file,
+                fingerprint(&anki_text) != p.anki,
+            )
+        });
+        let act = action(
+            verdict(file_value == anki_value, changed),
+            cx.direction,
+            cx.strategy,
+        );
+        let agreed = match act {
+            Action::ToAnki => {
+                let target = match slot.level {
+                    Level::Model => &mut changes.model,
+                    Level::Field(i) => changes.fields.entry(i).or_default(),
+                    Level::Template(i) => changes.templates.entry(i).or_default(),
+                };
+                target.insert(slot.spec.anki_key.to_owned(), file_value.clone());
+                plan.model_changes.push(format!(
+                    "note type '{}': {} from the file",
+                    model.name, slot.label
+                ));
+                Some(&file_text)
+            }
+            Action::ToFile => {
+                set_file_option(new_file_model, slot.level, slot.spec, anki_value);
+                plan.model_changes.push(format!(
+                    "note type '{}': {} from Anki",
+                    model.name, slot.label
+                ));
+                Some(&anki_text)
+            }
+            Action::LeaveConflict => {
+                plan.model_changes.push(format!(
+                    "note type '{}': {} changed on both sides (left as is)",
+                    model.name, slot.label
+                ));
+                None
+            }
+            Action::Nothing => (file_value == anki_value).then_some(&file_text),
+        };
+        match agreed {
+            Some(v) => {
+                text_base.insert(base_key, SidePair::of(v, v));
+            }
+            None => {
+                if let Some(old) = base.and_then(|b| b.get(&base_key)) {
+                    text_base.insert(base_key, *old);
+                }
+            }
+        }
+    }
+    changes
+}
+
+/// The base of a note type on which file and Anki agree (after an export, or a push that
+/// created it): css, template sides and settings, under the keys the plan uses.
+pub fn agreed_model_base(anki: &AnkiModel) -> BTreeMap<String, SidePair> {
+    let mut base = BTreeMap::new();
+    base.insert("css".to_owned(), SidePair::of(&anki.css, &anki.css));
+    for t in &anki.templates {
+        base.insert(
+            format!("{}.front", t.name),
+            SidePair::of(&t.front, &t.front),
+        );
+        base.insert(format!("{}.back", t.name), SidePair::of(&t.back, &t.back));
+    }
+    let mut add = |prefix: &str, specs: &[OptionSpec], options: &Options| {
+        for spec in specs {
+            if let Some(value) = options.get(spec.anki_key) {
+                let shown = value.display();
+                base.insert(
+                    format!("option {prefix}{}", spec.file_key),
+                    SidePair::of(&shown, &shown),
+                );
+            }
+        }
+    };
+    add("", MODEL_OPTIONS, &anki.options);
+    for f in &anki.fields {
+        add(&format!("field '{}' ", f.name), FIELD_OPTIONS, &f.options);
+    }
+    for t in &anki.templates {
+        add(
+            &format!("template '{}' ", t.name),
+            TEMPLATE_OPTIONS,
+            &t.options,
+        );
+    }
+    base
+}
+
+fn set_file_option(model: &mut Model, level: Level, spec: &OptionSpec, value: &OptionValue) {
+    let options = match level {
+        Level::Model => &mut model.options,
+        Level::Field(i) => &mut model.fields[i].options,
+        Level::Template(i) => &mut model.templates[i].options,
+    };
+    options.insert(spec.anki_key.to_owned(), value.clone());
 }
 
 /// How the file's fields (or templates) differ from Anki's.
@@ -408,26 +669,40 @@ fn model_update(
     template_matches: &[Option<usize>],
     sort_field: usize,
     text: &BTreeMap<String, String>,
+    options: &OptionChanges,
     schema_change: bool,
 ) -> ModelUpdate {
+    // A new part takes every setting the file gives; a matched one what the plan changes.
+    let part_options =
+        |i: usize, matched: bool, file: &Options, changed: &HashMap<usize, Options>| {
+            if matched {
+                changed.get(&i).cloned().unwrap_or_default()
+            } else {
+                file.clone()
+            }
+        };
     let mut fields: Vec<PartUpdate> = model
         .fields
         .iter()
         .zip(field_matches)
-        .map(|(f, m)| PartUpdate {
+        .enumerate()
+        .map(|(i, (f, m))| PartUpdate {
             name: f.name.clone(),
             id: f.id.or_else(|| m.and_then(|i| anki.fields[i].id)),
             ord: m.map(|i| anki.fields[i].ord),
+            options: part_options(i, m.is_some(), &f.options, &options.fields),
         })
         .collect();
     let mut templates: Vec<TemplateUpdate> = model
         .templates
         .iter()
         .zip(template_matches)
-        .map(|(t, m)| TemplateUpdate {
+        .enumerate()
+        .map(|(i, (t, m))| TemplateUpdate {
             name: t.name.clone(),
             id: t.id.or_else(|| m.and_then(|i| anki.templates[i].id)),
             ord: m.map(|i| anki.templates[i].ord),
+            options: part_options(i, m.is_some(), &t.options, &options.templates),
             front: text
                 .get(&format!("{}.front", t.name))
                 .cloned()
@@ -447,6 +722,7 @@ fn model_update(
                     name: f.name.clone(),
                     id: f.id,
                     ord: Some(f.ord),
+                    options: Options::new(),
                 });
             }
         }
@@ -458,6 +734,7 @@ fn model_update(
                     ord: Some(t.ord),
                     front: t.front.clone(),
                     back: t.back.clone(),
+                    options: Options::new(),
                 });
             }
         }
@@ -470,11 +747,14 @@ fn model_update(
         css: text.get("css").cloned().unwrap_or_else(|| anki.css.clone()),
         sort_field,
         schema_change,
+        options: options.model.clone(),
     }
 }
 
-/// The file's description of a note type as the collection has it.
-pub fn model_from_anki(anki: &AnkiModel, file: &Model) -> Model {
+/// The file's description of a note type as the collection has it: Anki's parts and settings
+/// (those the file said, and those that differ from Anki's defaults), the file's Markdown
+/// choices that still apply.
+pub fn model_from_anki(anki: &AnkiModel, file: &Model, defaults: &OptionDefaults) -> Model {
     let fields: Vec<FieldDef> = anki
         .fields
         .iter()
@@ -483,10 +763,11 @@ pub fn model_from_anki(anki: &AnkiModel, file: &Model) -> Model {
                 .fields
                 .iter()
                 .find(|o| parts_match(&o.name, o.id, &f.name, f.id));
+            let said = old.map(|o| o.options.clone()).unwrap_or_default();
             FieldDef {
                 name: f.name.clone(),
                 id: f.id,
-                ..old.cloned().unwrap_or_else(|| FieldDef::named(&f.name))
+                options: file_view(&f.options, &said, &defaults.field),
             }
         })
         .collect();
@@ -498,20 +779,20 @@ pub fn model_from_anki(anki: &AnkiModel, file: &Model) -> Model {
                 .templates
                 .iter()
                 .find(|o| parts_match(&o.name, o.id, &t.name, t.id));
+            let said = old.map(|o| o.options.clone()).unwrap_or_default();
             TemplateDef {
                 name: t.name.clone(),
                 id: t.id,
                 front: t.front.clone(),
                 back: t.back.clone(),
-                browser_front: old.and_then(|o| o.browser_front.clone()),
-                browser_back: old.and_then(|o| o.browser_back.clone()),
+                options: file_view(&t.options, &said, &defaults.template),
             }
         })
         .collect();
     let markdown_fields = file
         .markdown_fields
         .iter()
-        .filter(|m| fields.iter().any(|f| &f.name == *m))
+        .filter(|m| fields.iter().any(|f: &FieldDef| &f.name == *m))
         .cloned()
         .collect();
     Model {
@@ -523,6 +804,7 @@ pub fn model_from_anki(anki: &AnkiModel, file: &Model) -> Model {
         fields,
         templates,
         markdown_fields,
+        options: file_view(&anki.options, &file.options, &defaults.model),
         location: file.location,
     }
 }

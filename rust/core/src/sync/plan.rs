@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::base::{fingerprint, Base, BaseNote, SidePair, BASE_VERSION};
 use super::content_match::{duplicate_key, match_one_to_one, Candidate};
+use super::decks::plan_decks;
 use super::field_values::FieldFormat;
 use super::models::{
     find_anki_model, model_from_anki, plan_models, ModelContext, ModelPlan, ModelUpdate,
@@ -19,7 +20,7 @@ use super::rules::{action, merge_tags, same_tags, verdict, Action, Direction, St
 use super::snapshot::{AnkiNote, AnkiSnapshot};
 use crate::deck_file::{Deck, DeckFile, Media, Model, Note};
 use crate::error::{Error, ParseError, ParseProblem, Result, SyncError};
-use crate::parse::{parse_deck_file, place_template_findings};
+use crate::parse::{parse_deck_file, parse_deck_file_strict, place_template_findings};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SyncRequest {
@@ -47,6 +48,9 @@ pub struct SyncRequest {
     /// The caller's notices about the collection, shown with the plan's warnings.
     #[serde(default)]
     pub notices: Vec<String>,
+    /// Refuse the file's warnings (unknown keys, unknown note ids) like errors.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -59,6 +63,9 @@ pub struct AnkiChanges {
     pub move_notes: Vec<NoteMove>,
     pub delete_notes: Vec<i64>,
     pub media: Vec<Media>,
+    /// Deck name -> the description to set.
+    #[serde(default)]
+    pub deck_descriptions: BTreeMap<String, String>,
 }
 
 impl AnkiChanges {
@@ -71,6 +78,7 @@ impl AnkiChanges {
             && self.move_notes.is_empty()
             && self.delete_notes.is_empty()
             && self.media.is_empty()
+            && self.deck_descriptions.is_empty()
     }
 }
 
@@ -134,6 +142,10 @@ pub enum FileEdit {
     AppendDeck {
         deck: Deck,
     },
+    SetDeckDescription {
+        name: String,
+        description: String,
+    },
     AppendModel {
         model: Model,
     },
@@ -163,8 +175,12 @@ impl Formats {
 }
 
 pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
-    let deck = parse_deck_file(&req.path, &req.text)?;
+    let deck = parse_deck_file_strict(&req.path, &req.text, req.strict)?;
     check_against_collection(&req.path, &deck, &req.anki)?;
+    let unknown_ids = unknown_note_ids(&req.path, &deck, &req.anki, req.base.as_ref());
+    if req.strict && !unknown_ids.is_empty() {
+        return Err(Error::DeckFile(unknown_ids));
+    }
     let strategy = req.strategy.unwrap_or(req.direction.default_strategy());
     let direction = req.direction;
     let old_base = req.base.clone().unwrap_or_default();
@@ -212,6 +228,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
             version: BASE_VERSION,
             notes: BTreeMap::new(),
             models: models.base.clone(),
+            decks: BTreeMap::new(),
         },
         conflicts: Vec::new(),
         guids_in_file: deck.notes.iter().filter_map(|n| n.guid.clone()).collect(),
@@ -219,8 +236,23 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     out.anki.create_models = models.create.clone();
     out.anki.update_models = models.update.clone();
     out.report.schema_changes = schema_changes;
+    out.report
+        .warnings
+        .extend(deck.warnings.iter().map(ToString::to_string));
+    out.report
+        .warnings
+        .extend(unknown_ids.iter().map(ToString::to_string));
+    out.report.warnings.extend(models.warnings.iter().cloned());
     out.report.warnings.extend(req.notices.iter().cloned());
     out.report.model_changes = models.model_changes.clone();
+    let decks = plan_decks(&deck, &req.anki, &old_base.decks, direction, strategy);
+    out.report.deck_changes = decks.changes;
+    out.base.decks = decks.base;
+    out.anki.deck_descriptions = decks.to_anki;
+    for (name, description) in decks.to_file {
+        out.edits
+            .push(FileEdit::SetDeckDescription { name, description });
+    }
     for (index, model) in &models.file_updates {
         out.edits.push(FileEdit::UpdateModel {
             index: *index,
@@ -356,7 +388,11 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
                         {
                             let empty = Model {
                                 markdown_fields: Vec::new(),
-                                ..model_from_anki(am, &placeholder_model(&am.name))
+                                ..model_from_anki(
+                                    am,
+                                    &placeholder_model(&am.name),
+                                    &req.anki.option_defaults,
+                                )
                             };
                             out.edits.push(FileEdit::AppendModel { model: empty });
                             models_in_file.insert(am.name.clone());
@@ -366,7 +402,13 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
                         out.edits.push(FileEdit::AppendDeck {
                             deck: Deck {
                                 name: anki_note.deck.clone(),
-                                description: None,
+                                description: req
+                                    .anki
+                                    .deck_descriptions
+                                    .get(&anki_note.deck)
+                                    .filter(|d| !d.is_empty())
+                                    .cloned(),
+                                id: None,
                             },
                         });
                         file_decks.insert(anki_note.deck.clone());
@@ -504,6 +546,7 @@ pub(crate) fn placeholder_model(name: &str) -> Model {
         css: None,
         sort_field: None,
         markdown_fields: Vec::new(),
+        options: Default::default(),
         location: crate::location::Location { line: 0, column: 0 },
     }
 }
@@ -578,6 +621,30 @@ fn check_planned_templates(
         check(index, known, sides);
     }
     errors
+}
+
+/// Notes whose `note_id` the collection does not have and the base does not know (a note
+/// deleted in Anki since the last sync is not a surprise): each a warning at its place,
+/// since the note is then taken as new and its id replaced.
+fn unknown_note_ids(
+    path: &str,
+    deck: &DeckFile,
+    anki: &AnkiSnapshot,
+    base: Option<&Base>,
+) -> Vec<ParseError> {
+    let known: HashSet<i64> = anki.notes.iter().map(|n| n.id).collect();
+    deck.notes
+        .iter()
+        .filter_map(|note| {
+            let id = note.note_id?;
+            let in_base = base.is_some_and(|b| b.notes.contains_key(&id.to_string()));
+            (!known.contains(&id) && !in_base).then(|| ParseError {
+                path: path.to_owned(),
+                location: note.places.note_id.unwrap_or(note.location),
+                problem: ParseProblem::NoteIdNotInCollection { note_id: id },
+            })
+        })
+        .collect()
 }
 
 /// Models and decks the file uses but does not define must exist in the collection, and notes

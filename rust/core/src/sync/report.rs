@@ -102,6 +102,9 @@ pub struct Report {
     pub schema_changes: Vec<String>,
     /// Other note-type changes (renames, template and CSS text, new note types).
     pub model_changes: Vec<String>,
+    /// Deck description changes.
+    #[serde(default)]
+    pub deck_changes: Vec<String>,
     pub warnings: Vec<String>,
     /// Conflicts left unresolved (strategy `skip`): the exit code is 1 when this is not 0.
     pub conflicts_left: usize,

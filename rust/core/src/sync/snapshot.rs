@@ -1,10 +1,13 @@
 //! What the Python side reads from the collection and hands to the core: plain data, HTML
 //! field values as Anki stores them.
 
+use std::collections::BTreeMap;
+
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::deck_file::ModelKind;
+use crate::options::{OptionDefaults, Options};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AnkiSnapshot {
@@ -15,6 +18,12 @@ pub struct AnkiSnapshot {
     pub models: Vec<AnkiModel>,
     /// Every deck name in the collection.
     pub decks: Vec<String>,
+    /// Deck name -> description, for the decks that have one.
+    #[serde(default)]
+    pub deck_descriptions: BTreeMap<String, String>,
+    /// What this Anki gives new note types, fields and templates (see [`crate::options`]).
+    #[serde(default)]
+    pub option_defaults: OptionDefaults,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +51,9 @@ pub struct AnkiModel {
     /// Set when Anki recorded that this note type came from an import.
     #[serde(default)]
     pub original_id: Option<i64>,
+    /// The note type's settings, by Anki's key (those this Anki has).
+    #[serde(default)]
+    pub options: Options,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +61,9 @@ pub struct AnkiPart {
     pub name: String,
     pub id: Option<i64>,
     pub ord: usize,
+    /// A field's settings, by Anki's key.
+    #[serde(default)]
+    pub options: Options,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,4 +73,7 @@ pub struct AnkiTemplate {
     pub ord: usize,
     pub front: String,
     pub back: String,
+    /// The browser formats, by Anki's key.
+    #[serde(default)]
+    pub options: Options,
 }

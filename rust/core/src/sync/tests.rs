@@ -33,11 +33,13 @@ fn model() -> AnkiModel {
                 name: "A".into(),
                 id: Some(11),
                 ord: 0,
+                options: Default::default(),
             },
             AnkiPart {
                 name: "B".into(),
                 id: Some(12),
                 ord: 1,
+                options: Default::default(),
             },
         ],
         templates: vec![AnkiTemplate {
@@ -46,10 +48,12 @@ fn model() -> AnkiModel {
             ord: 0,
             front: "{{A}}".into(),
             back: "{{B}}".into(),
+            options: Default::default(),
         }],
         css: String::new(),
         sort_field: 0,
         original_id: None,
+        options: Default::default(),
     }
 }
 
@@ -75,6 +79,7 @@ impl World {
                 notes: self.anki.clone(),
                 models: vec![model()],
                 decks: vec!["D".into(), "E".into()],
+                ..Default::default()
             },
             base: self.base.clone(),
             direction: Direction::Sync,
@@ -84,6 +89,7 @@ impl World {
             preview: false,
             prior_schema_changes: Vec::new(),
             notices: Vec::new(),
+            strict: false,
         }
     }
 
@@ -466,5 +472,107 @@ fn the_plan_refuses_template_fields_neither_side_has() {
             );
         }
         other => panic!("expected a template error, got {other:?}"),
+    }
+}
+
+mod settings {
+    use super::*;
+    use crate::options::{OptionValue, Options};
+    use crate::sync::plan::FileEdit;
+
+    fn options(pairs: &[(&str, OptionValue)]) -> Options {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+
+    /// Anki's model M with field A at size 20 (the default) and SVG LaTeX on (not the default).
+    fn request(file_settings: &str, direction: Direction) -> SyncRequest {
+        let mut anki = model();
+        anki.options = options(&[("latexsvg", OptionValue::Bool(true))]);
+        anki.fields[0].options = options(&[("size", OptionValue::Integer(20))]);
+        let mut req = World::new(0).request(ConflictStrategy::Skip);
+        req.text = HEADER.replace(
+            "fields = [\"A\", \"B\"]\n",
+            &format!("fields = [\"A\", \"B\"]\n{file_settings}"),
+        );
+        req.anki.models = vec![anki];
+        req.anki.option_defaults.model = options(&[("latexsvg", OptionValue::Bool(false))]);
+        req.anki.option_defaults.field = options(&[("size", OptionValue::Integer(20))]);
+        req.direction = direction;
+        req.strategy = None;
+        req
+    }
+
+    #[test]
+    fn push_sets_what_the_file_says_and_leaves_the_rest() {
+        let plan = plan_sync(&request(
+            "[models.field_settings]\nA = { size = 30 }\n",
+            Direction::Push,
+        ))
+        .unwrap();
+        assert_eq!(
+            plan.report.model_changes,
+            ["note type 'M': field 'A' size from the file"]
+        );
+        assert!(plan.report.schema_changes.is_empty());
+        let update = &plan.anki.update_models[0];
+        assert!(!update.schema_change);
+        assert_eq!(
+            update.fields[0].options,
+            options(&[("size", OptionValue::Integer(30))])
+        );
+        assert!(
+            update.options.is_empty(),
+            "latex_svg is not in the file: Anki keeps it"
+        );
+        // The push writes Anki's ids back, not Anki's settings.
+        let Some(FileEdit::UpdateModel { model, .. }) = plan.file_edits.first() else {
+            panic!("{:?}", plan.file_edits);
+        };
+        assert_eq!(model.fields[0].id, Some(11));
+        assert!(model.options.is_empty() && model.fields[0].options.len() == 1);
+    }
+
+    #[test]
+    fn pull_writes_what_differs_from_the_defaults_and_takes_anki_values() {
+        let plan = plan_sync(&request(
+            "[models.field_settings]\nA = { size = 30 }\n",
+            Direction::Pull,
+        ))
+        .unwrap();
+        let Some(FileEdit::UpdateModel { model, .. }) = plan.file_edits.first() else {
+            panic!("{:?}", plan.file_edits);
+        };
+        assert_eq!(
+            model.options,
+            options(&[("latexsvg", OptionValue::Bool(true))])
+        );
+        assert_eq!(
+            model.fields[0].options,
+            options(&[("size", OptionValue::Integer(20))])
+        );
+        assert!(plan.anki.update_models.is_empty());
+        // Anki's default size, not said in the file: nothing to write.
+        let plan = plan_sync(&request("", Direction::Pull)).unwrap();
+        let Some(FileEdit::UpdateModel { model, .. }) = plan.file_edits.first() else {
+            panic!("{:?}", plan.file_edits);
+        };
+        assert!(model.fields[0].options.is_empty());
+    }
+
+    #[test]
+    fn a_setting_this_anki_lacks_is_a_warning_and_not_sent() {
+        let plan = plan_sync(&request(
+            "[models.field_settings]\nA = { collapsed = true }\n",
+            Direction::Push,
+        ))
+        .unwrap();
+        assert_eq!(
+            plan.report.warnings,
+            ["note type 'M': this Anki has no setting `field 'A' collapsed`; the file's value is not used"]
+        );
+        assert!(plan.anki.update_models.is_empty());
     }
 }
