@@ -183,7 +183,10 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
 
     try:
         changes, (applied, finished, renamed) = collection_io.in_one_step(
-            col, UNDO_NAMES[prepared.options.direction], work
+            col,
+            UNDO_NAMES[prepared.options.direction],
+            work,
+            before=lambda col: collection_io.add_models_keeping_ids(col, prepared.plan["anki"]),
         )
     except BaseException:
         if written:

@@ -69,6 +69,17 @@ pub enum ParseProblem {
          note_id or guid); change the note's type in Anki or the model in the file"
     )]
     OtherNoteType { model: String, anki_model: String },
+    #[error(
+        "model '{model}': the front side of template '{template}' is identical to card \
+         template {number} ('{other}'); Anki refuses that (change one front, or put {{{{Card}}}} \
+         in both)"
+    )]
+    IdenticalFront {
+        model: String,
+        template: String,
+        number: usize,
+        other: String,
+    },
     #[error("note is the same Anki note as the note at line {first_line} (same note_id or guid)")]
     SameAnkiNote { first_line: usize },
 }

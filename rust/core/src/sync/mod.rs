@@ -5,6 +5,8 @@
 pub mod base;
 pub mod field_values;
 pub mod finish;
+pub mod model_checks;
+pub mod model_identity;
 pub mod models;
 pub mod plan;
 pub mod report;

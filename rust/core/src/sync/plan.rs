@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::base::{fingerprint, Base, BaseNote, SidePair, BASE_VERSION};
 use super::field_values::FieldFormat;
+use super::model_checks::check_model_plan;
+use super::model_identity::Identities;
 use super::models::{find_anki_model, model_from_anki, plan_models, ModelContext, ModelUpdate};
 use super::report::{label, Change, NoteReport, Outcome, Report, Status};
 use super::rules::{action, merge_tags, same_tags, verdict, Action, Direction, Strategy, Verdict};
@@ -161,6 +163,8 @@ impl Formats {
 
 pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     let deck = parse_deck_file(&req.path, &req.text)?;
+    let identities = Identities::of(&deck, &req.anki);
+    let req: &SyncRequest = &identities.file_view(req);
     check_against_collection(&req.path, &deck, &req.anki)?;
     let strategy = req.strategy.unwrap_or(req.direction.default_strategy());
     let direction = req.direction;
@@ -174,6 +178,10 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         strategy,
         delete: req.delete,
     });
+    let refused = check_model_plan(&req.path, &deck, &models);
+    if !refused.is_empty() {
+        return Err(Error::DeckFile(refused));
+    }
     let schema_changes: Vec<String> = req
         .prior_schema_changes
         .iter()
@@ -358,6 +366,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         }
         .into());
     }
+    identities.to_anki(&mut out.anki);
     Ok(SyncPlan {
         direction,
         report: out.report,
@@ -863,6 +872,8 @@ pub struct Scope {
     pub note_ids: Vec<i64>,
     pub guids: Vec<String>,
     pub models: Vec<String>,
+    /// The file's model ids: the note types with these ids, or made from them by an import.
+    pub model_ids: Vec<i64>,
 }
 
 pub fn scope(path: &str, text: &str, base: Option<&Base>) -> Result<Scope> {
@@ -886,5 +897,6 @@ pub fn scope(path: &str, text: &str, base: Option<&Base>) -> Result<Scope> {
         note_ids,
         guids: deck.notes.iter().filter_map(|n| n.guid.clone()).collect(),
         models,
+        model_ids: deck.models.iter().filter_map(|m| m.id).collect(),
     })
 }

@@ -15,6 +15,15 @@ pub struct AnkiSnapshot {
     pub models: Vec<AnkiModel>,
     /// Every deck name in the collection.
     pub decks: Vec<String>,
+    /// Every note type in the collection, by id and name (to name a new one as Anki would).
+    #[serde(default)]
+    pub note_types: Vec<NoteTypeName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteTypeName {
+    pub id: i64,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

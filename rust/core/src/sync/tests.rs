@@ -75,6 +75,7 @@ impl World {
                 notes: self.anki.clone(),
                 models: vec![model()],
                 decks: vec!["D".into(), "E".into()],
+                note_types: Vec::new(),
             },
             base: self.base.clone(),
             direction: Direction::Sync,
