@@ -63,6 +63,12 @@ def test_stock_basic_from_another_collection_is_kept_apart_and_found_again(tmp_p
     deck = tmp_path / "shared.toml"
     assert run("export", "-c", a, "--deck", "Shared", "-o", deck) == 0
     exported = deck.read_text(encoding="utf-8")
+    assert f"id = {a_basic[0]}" in exported and 'name = "Basic"' in exported
+
+    capsys.readouterr()
+    assert run("preview", "-c", b, deck) == 0
+    assert "'Basic' is created apart as 'Basic+', keeping its id" in capsys.readouterr().out
+    assert _basic_ids(b) == b_basic and _notes(b) == {}
 
     assert run("push", "-c", b, deck) == 0
     assert _basic_ids(b) == b_basic  # B's own Basic is untouched
@@ -87,6 +93,10 @@ def test_stock_basic_from_another_collection_is_kept_apart_and_found_again(tmp_p
     assert run("push", "-c", b, deck) == 0
     assert capsys.readouterr().out == "push: 2 unchanged\n"
     assert _notes(b) == notes and deck.read_text(encoding="utf-8") == pushed
+    # Pull and sync see the same pairing: nothing to change, the file's name stays.
+    assert run("pull", "-c", b, deck) == 0 and run("sync", "-c", b, deck) == 0
+    assert capsys.readouterr().out == "pull: 2 unchanged\nsync: 2 unchanged\n"
+    assert deck.read_text(encoding="utf-8") == pushed
 
     edited = pushed.replace('Back = "cat"', 'Back = "the cat"')
     assert edited != pushed
@@ -96,7 +106,6 @@ def test_stock_basic_from_another_collection_is_kept_apart_and_found_again(tmp_p
     assert len(after) == 2 and _basic_ids(b) == b_basic
     changed = [values for _, _, values in after.values() if values[0] == "gato"]
     assert changed == [["gato", "the cat"]]
-    assert exported  # the export itself was written
 
 
 SEED_STYLE = """[package]

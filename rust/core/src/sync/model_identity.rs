@@ -98,6 +98,20 @@ impl Identities {
         out
     }
 
+    /// For the report: the models created apart, under another name in Anki. (One found again
+    /// under another name is no change, so it is not reported.)
+    pub fn describe(&self) -> Vec<String> {
+        self.created
+            .iter()
+            .map(|(file, anki)| {
+                format!(
+                    "note type '{file}' is created apart as '{anki}', keeping its id: Anki's \
+                     '{file}' is another note type (its fields and templates do not match)"
+                )
+            })
+            .collect()
+    }
+
     fn is_empty(&self) -> bool {
         self.existing.is_empty() && self.created.is_empty()
     }
@@ -160,5 +174,119 @@ impl Identities {
                 note.model = name;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck_file::ModelKind;
+    use crate::parse::parse_deck_file;
+    use crate::sync::snapshot::{AnkiPart, AnkiTemplate};
+
+    /// A file with one model "Basic" of fields Front/Back (ids 11, 12) and template id 13.
+    fn file(model_id: Option<i64>) -> DeckFile {
+        let id = model_id.map_or(String::new(), |id| format!("id = {id}\n"));
+        let text = format!(
+            "[package]\nname = \"p\"\n\n[[models]]\nname = \"Basic\"\n{id}fields = [\
+             {{ name = \"Front\", id = 11 }}, {{ name = \"Back\", id = 12 }}]\n\n\
+             [[models.templates]]\nname = \"Card 1\"\nid = 13\nfront = \"{{{{Front}}}}\"\n\
+             back = \"{{{{Back}}}}\"\n"
+        );
+        parse_deck_file("t.toml", &text).unwrap()
+    }
+
+    /// An Anki "Basic" whose field ids are `fields` (the template's id is the first plus 2).
+    fn anki_basic(id: i64, name: &str, fields: [i64; 2]) -> AnkiModel {
+        let part = |name: &str, id, ord| AnkiPart {
+            name: name.into(),
+            id: Some(id),
+            ord,
+        };
+        AnkiModel {
+            id,
+            name: name.into(),
+            kind: ModelKind::Standard,
+            fields: vec![part("Front", fields[0], 0), part("Back", fields[1], 1)],
+            templates: vec![AnkiTemplate {
+                name: "Card 1".into(),
+                id: Some(fields[0] + 2),
+                ord: 0,
+                front: "{{Front}}".into(),
+                back: "{{Back}}".into(),
+            }],
+            css: String::new(),
+            sort_field: 0,
+            original_id: None,
+        }
+    }
+
+    fn snapshot(models: Vec<AnkiModel>) -> AnkiSnapshot {
+        AnkiSnapshot {
+            note_types: models
+                .iter()
+                .map(|m| super::super::snapshot::NoteTypeName {
+                    id: m.id,
+                    name: m.name.clone(),
+                })
+                .collect(),
+            models,
+            ..AnkiSnapshot::default()
+        }
+    }
+
+    #[test]
+    fn an_incompatible_note_type_of_the_same_name_is_kept_apart_with_a_plus() {
+        let deck = file(Some(5));
+        let theirs = snapshot(vec![anki_basic(9, "Basic", [91, 92])]);
+        assert!(existing(&theirs, &deck.models[0]).is_none());
+        let ids = Identities::of(&deck, &theirs);
+        assert_eq!(ids.created.get("Basic").map(String::as_str), Some("Basic+"));
+        // "Basic+" taken too: one more `+`, as Anki's importer does.
+        let both = snapshot(vec![
+            anki_basic(9, "Basic", [91, 92]),
+            anki_basic(8, "Basic+", [81, 82]),
+        ]);
+        let ids = Identities::of(&deck, &both);
+        assert_eq!(
+            ids.created.get("Basic").map(String::as_str),
+            Some("Basic++")
+        );
+    }
+
+    #[test]
+    fn found_by_id_then_by_original_id_then_by_a_compatible_name() {
+        let deck = file(Some(5));
+        let copy = anki_basic(5, "Basic+", [11, 12]);
+        let theirs = snapshot(vec![anki_basic(9, "Basic", [91, 92]), copy.clone()]);
+        assert_eq!(existing(&theirs, &deck.models[0]).map(|m| m.id), Some(5));
+        let ids = Identities::of(&deck, &theirs);
+        assert_eq!(
+            ids.existing.get("Basic").map(String::as_str),
+            Some("Basic+")
+        );
+
+        let imported = AnkiModel {
+            id: 77,
+            original_id: Some(5),
+            ..copy
+        };
+        let theirs = snapshot(vec![anki_basic(9, "Basic", [91, 92]), imported]);
+        assert_eq!(existing(&theirs, &deck.models[0]).map(|m| m.id), Some(77));
+
+        // Same fields and template by id: the same note type under another note type id.
+        let same_parts = snapshot(vec![anki_basic(9, "Basic", [11, 12])]);
+        assert_eq!(
+            existing(&same_parts, &deck.models[0]).map(|m| m.id),
+            Some(9)
+        );
+    }
+
+    #[test]
+    fn a_model_without_an_id_is_matched_by_name_as_before() {
+        let deck = file(None);
+        let theirs = snapshot(vec![anki_basic(9, "Basic", [91, 92])]);
+        assert_eq!(existing(&theirs, &deck.models[0]).map(|m| m.id), Some(9));
+        assert!(Identities::of(&deck, &theirs).is_empty());
     }
 }

@@ -220,7 +220,10 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     out.anki.update_models = models.update.clone();
     out.report.schema_changes = schema_changes;
     out.report.warnings.extend(req.notices.iter().cloned());
-    out.report.model_changes = models.model_changes.clone();
+    out.report.model_changes = identities.describe();
+    out.report
+        .model_changes
+        .extend(models.model_changes.iter().cloned());
     for (index, model) in &models.file_updates {
         out.edits.push(FileEdit::UpdateModel {
             index: *index,
