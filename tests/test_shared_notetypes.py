@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 from anki.collection import Collection
+from ankitoml import collection_io
 from ankitoml.cli import main
+from ankitoml.errors import CollectionDataError
 from conftest import new_collection_file
 
 
@@ -161,3 +163,36 @@ def test_a_template_anki_would_refuse_stops_the_push_at_the_model(
         assert [t["name"] for t in col.models.by_name("Vocab")["tmpls"]] == ["Card 1"]
     finally:
         col.close()
+
+
+def test_a_push_that_fails_after_creating_a_note_type_apart_leaves_no_trace(
+    tmp_path, capsys, monkeypatch
+):
+    a = new_collection_file(tmp_path, "a.anki2")
+    b = new_collection_file(tmp_path, "b.anki2")
+    _collection_with_basic_notes(a)
+    deck = tmp_path / "shared.toml"
+    assert run("export", "-c", a, "--deck", "Shared", "-o", deck) == 0
+    exported = deck.read_text(encoding="utf-8")
+    col = Collection(str(b))
+    try:
+        before = sorted((m.id, m.name) for m in col.models.all_names_and_ids())
+    finally:
+        col.close()
+
+    def fail(kind: str) -> None:
+        if kind == "notes added":
+            raise CollectionDataError("injected failure after the notes were added")
+
+    # The note type was added keeping its id before the undo step; the failure comes later.
+    monkeypatch.setattr(collection_io, "fault_after", fail)
+    capsys.readouterr()
+    assert run("push", "-c", b, deck) == 2
+    assert "injected failure" in capsys.readouterr().err
+    col = Collection(str(b))
+    try:
+        assert sorted((m.id, m.name) for m in col.models.all_names_and_ids()) == before
+        assert col.find_notes("") == []
+    finally:
+        col.close()
+    assert deck.read_text(encoding="utf-8") == exported
