@@ -170,3 +170,26 @@ def test_a_bad_deck_file_builds_nothing(tmp_path, capsys):
     assert run("build", deck, "-o", package) == 2
     assert "bad.toml:" in capsys.readouterr().err
     assert not package.exists()
+
+
+def test_a_stock_note_type_the_file_only_names_is_built_from_anki_with_a_warning(
+    tmp_path, collection_path, capsys
+):
+    deck = tmp_path / "basic.toml"
+    deck.write_text(
+        '[package]\nname = "B"\n\n[[decks]]\nname = "B"\n\n[[notes]]\ndeck = "B"\n'
+        'model = "Basic"\nguid = "g-1"\n\n[notes.fields]\nFront = "f"\nBack = "b"\n',
+        encoding="utf-8",
+    )
+    package = tmp_path / "basic.apkg"
+    assert run("build", deck, "-o", package) == 0
+    out = capsys.readouterr().out
+    assert "model 'Basic' is not in the file" in out
+    col = Collection(str(collection_path))
+    try:
+        import_package(col, package, merge=True, notetypes=IF_NEWER, notes=IF_NEWER)
+        (nid,) = col.find_notes("")
+        note = col.get_note(nid)
+        assert (note.guid, note["Front"], note["Back"]) == ("g-1", "f", "b")
+    finally:
+        col.close()

@@ -7,12 +7,14 @@ notes and note types an earlier build's import created, because Anki's importer 
 those ids and guids.
 """
 
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from . import actions, collection_io, deck_file
+from .native import core
 
 
 def _export(col, out_path: Path) -> None:
@@ -36,38 +38,23 @@ def _export(col, out_path: Path) -> None:
     col.export_anki_package(out_path=str(out_path), options=options, limit=limit)
 
 
-def _warnings(deck: dict) -> list[str]:
-    """What keeps later builds from updating what an import of this one creates."""
-    out = []
-    no_guid = sum(1 for note in deck["notes"] if not note.get("guid"))
-    if no_guid:
-        out.append(
-            f"{no_guid} note(s) have no guid: each build gives them new ones, so importing a "
-            "later build adds them again (push the file once, or give them guids)"
-        )
-    for model in deck["models"]:
-        if model.get("id") is None:
-            out.append(
-                f"model '{model['name']}' has no id: each build gives it a new one, so an "
-                "import of a later build makes another note type (push the file once)"
-            )
-    return out
-
-
 def build_package(deck_path: Path, out_path: Path) -> str:
     """Write ``out_path`` (a ``.apkg``) from the deck file; the deck file is only read."""
     from anki.collection import Collection
 
     deck_path, out_path = Path(deck_path), Path(out_path)
-    deck = deck_file.load(deck_path)
+    text = deck_file.read_text(deck_path)
+    deck = deck_file.parse(deck_path, text)
     with tempfile.TemporaryDirectory(prefix="ankitoml-build-") as folder:
         col = Collection(str(Path(folder) / "collection.anki2"))
         try:
-            # A new collection's stock note types would hold the file's model names, and the
-            # file's own "Basic" would then be kept apart as "Basic+": the package carries only
-            # the file's note types, under the file's names.
+            # A new collection's stock note type of a name the file defines would hold that
+            # name, and the file's own "Basic" would then be kept apart as "Basic+". Those the
+            # file uses without defining them stay.
+            defined = {model["name"] for model in deck["models"]}
             for notetype in col.models.all_names_and_ids():
-                col.models.remove(notetype.id)
+                if notetype.name in defined:
+                    col.models.remove(notetype.id)
             options = actions.SyncOptions(direction="push", allow_schema_change=True)
             prepared = actions.prepare(col, deck_path, options)
             # The push's own steps, less writing the deck file and the base.
@@ -88,5 +75,5 @@ def build_package(deck_path: Path, out_path: Path) -> str:
         shutil.copyfile(partial, staged)
         os.replace(staged, out_path)
     lines = [f"built {out_path}: {note_count} notes, {len(deck['models'])} note types"]
-    lines += [f"warning: {w}" for w in _warnings(deck)]
+    lines += [f"warning: {w}" for w in json.loads(core.build_warnings(str(deck_path), text))]
     return "\n".join(lines)
