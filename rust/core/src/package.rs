@@ -21,12 +21,24 @@ pub fn build_warnings(deck: &DeckFile) -> Vec<String> {
              note type into the file)"
         ));
     }
-    for model in deck.models.iter().filter(|m| m.id.is_none()) {
-        out.push(format!(
-            "model '{}' has no id: each build gives it a new one, so an import of a later build \
-             makes another note type (push the file once)",
-            model.name
-        ));
+    for model in &deck.models {
+        if model.id.is_none() {
+            out.push(format!(
+                "model '{}' has no id: each build gives it a new one, so an import of a later \
+                 build makes another note type (push the file once)",
+                model.name
+            ));
+        } else if model.fields.iter().any(|f| f.id.is_none())
+            || model.templates.iter().any(|t| t.id.is_none())
+        {
+            // Two ids that differ never match, even under one name: Anki adds the part again.
+            out.push(format!(
+                "model '{}' has fields or templates without ids: each build gives them new \
+                 ones, so importing a later build with \"Merge note types\" adds them again \
+                 (push the file once)",
+                model.name
+            ));
+        }
     }
     out
 }
@@ -49,6 +61,12 @@ mod tests {
         let with_ids = text
             .replace("name = \"M\"\n", "name = \"M\"\nid = 5\n")
             .replace("model = \"M\"\n", "model = \"M\"\nguid = \"g\"\n");
-        assert!(build_warnings(&parse_deck_file("t.toml", &with_ids).unwrap()).is_empty());
+        let warnings = build_warnings(&parse_deck_file("t.toml", &with_ids).unwrap());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("model 'M' has fields or templates without ids"));
+        let all_ids = with_ids
+            .replace("fields = [\"A\"]", "fields = [{ name = \"A\", id = 6 }]")
+            .replace("name = \"T\"\n", "name = \"T\"\nid = 7\n");
+        assert!(build_warnings(&parse_deck_file("t.toml", &all_ids).unwrap()).is_empty());
     }
 }
