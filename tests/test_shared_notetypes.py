@@ -10,6 +10,7 @@ from ankitoml import collection_io
 from ankitoml.cli import main
 from ankitoml.errors import CollectionDataError
 from conftest import new_collection_file
+from test_merge_differential import export_package, import_package
 
 
 def run(*args: object) -> int:
@@ -196,3 +197,45 @@ def test_a_push_that_fails_after_creating_a_note_type_apart_leaves_no_trace(
     finally:
         col.close()
     assert deck.read_text(encoding="utf-8") == exported
+
+
+def test_anki_importer_and_push_find_the_same_note_type_by_its_id(tmp_path, capsys):
+    """Both ways round: what a push created apart, Anki's importer finds by id (and the reverse)."""
+    a = new_collection_file(tmp_path, "a.anki2")
+    b = new_collection_file(tmp_path, "b.anki2")
+    c = new_collection_file(tmp_path, "c.anki2")
+    _collection_with_basic_notes(a)
+    a_basic, b_basic = _basic_ids(a), _basic_ids(b)
+    deck = tmp_path / "shared.toml"
+    assert run("export", "-c", a, "--deck", "Shared", "-o", deck) == 0
+    package = tmp_path / "shared.apkg"
+    col = Collection(str(a))
+    try:
+        export_package(col, package)
+    finally:
+        col.close()
+
+    # Push, then Anki's importer: the notes and the note type are the ones the push made.
+    assert run("push", "-c", b, deck) == 0
+    pushed = _notes(b)
+    col = Collection(str(b))
+    try:
+        import_package(col, package, merge=False)
+        names = sorted(m.name for m in col.models.all_names_and_ids())
+    finally:
+        col.close()
+    assert _notes(b) == pushed and _basic_ids(b) == b_basic
+    assert names.count("Basic+") == 1 and not any(n.startswith("Basic++") for n in names)
+
+    # Anki's importer first, then a push: the push finds the imported note type by its id.
+    col = Collection(str(c))
+    try:
+        import_package(col, package, merge=False)
+    finally:
+        col.close()
+    imported = _notes(c)
+    assert {mid for _, mid, _ in imported.values()} == {a_basic[0]}
+    capsys.readouterr()
+    assert run("push", "-c", c, deck) == 0
+    assert capsys.readouterr().out == "push: 2 unchanged\n"
+    assert _notes(c) == imported
