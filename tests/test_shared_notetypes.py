@@ -239,3 +239,34 @@ def test_anki_importer_and_push_find_the_same_note_type_by_its_id(tmp_path, caps
     assert run("push", "-c", c, deck) == 0
     assert capsys.readouterr().out == "push: 2 unchanged\n"
     assert _notes(c) == imported
+
+
+def test_their_own_basic_notes_in_the_same_deck_stay_on_their_note_type(tmp_path, capsys):
+    a = new_collection_file(tmp_path, "a.anki2")
+    b = new_collection_file(tmp_path, "b.anki2")
+    _collection_with_basic_notes(a)
+    b_basic = _basic_ids(b)
+    col = Collection(str(b))
+    try:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "mine", "B's own"
+        col.add_note(note, col.decks.add_normal_deck_with_name("Shared").id)
+    finally:
+        col.close()
+    deck = tmp_path / "shared.toml"
+    assert run("export", "-c", a, "--deck", "Shared", "-o", deck) == 0
+    assert run("push", "-c", b, deck) == 0
+    # Pull brings B's own note into the file, under a model name of its own.
+    assert run("pull", "-c", b, deck) == 0
+    pulled = deck.read_text(encoding="utf-8")
+    assert f'name = "Basic (note type {b_basic[0]})"' in pulled and "B's own" in pulled
+    before = _notes(b)
+    capsys.readouterr()
+    assert run("push", "-c", b, deck) == 0
+    assert capsys.readouterr().out == "push: 3 unchanged\n"
+    assert _notes(b) == before and _basic_ids(b) == b_basic
+    col = Collection(str(b))
+    try:
+        assert col.models.by_name("Basic")["id"] == b_basic[0]  # not renamed
+    finally:
+        col.close()

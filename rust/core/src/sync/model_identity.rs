@@ -63,6 +63,12 @@ fn free_name(name: &str, taken: &HashSet<String>) -> String {
     candidate
 }
 
+/// What the file calls a note type whose name one of the file's models takes (a pull writes it
+/// so if the file's decks have notes of it); such a model is never a rename of it.
+fn shadowed_name(name: &str, id: i64) -> String {
+    format!("{name} (note type {id})")
+}
+
 /// For each of the file's models whose Anki note type has another name: the name Anki uses.
 #[derive(Debug, Default)]
 pub struct Identities {
@@ -81,7 +87,11 @@ impl Identities {
             match existing(anki, model) {
                 // Matched by id under another name: a rename, unless the file's name belongs
                 // to another note type (then the two stay apart, each with its own name).
-                Some(found) if found.name != model.name && taken.contains(&model.name) => {
+                Some(found)
+                    if found.name != model.name
+                        && (taken.contains(&model.name)
+                            || model.name == shadowed_name(&found.name, found.id)) =>
+                {
                     out.existing.insert(model.name.clone(), found.name.clone());
                 }
                 Some(_) => {}
@@ -118,7 +128,7 @@ impl Identities {
 
     /// The request as the file sees the collection: each note type the file's models map to
     /// under another name carries the file's name, and the note type that holds that name in
-    /// Anki is left out (its notes, if the file's decks have any, show the note type's id).
+    /// Anki goes by [`shadowed_name`] (seen only if the file's decks have notes of it).
     pub fn file_view<'r>(&self, req: &'r SyncRequest) -> Cow<'r, SyncRequest> {
         if self.existing.is_empty() {
             return Cow::Borrowed(req);
@@ -135,7 +145,7 @@ impl Identities {
                 renamed.insert(m.name.clone(), (*file).to_owned());
                 m.name = (*file).to_owned();
             } else if self.existing.contains_key(&m.name) {
-                let apart = format!("{} (note type {})", m.name, m.id);
+                let apart = shadowed_name(&m.name, m.id);
                 renamed.insert(m.name.clone(), apart.clone());
                 m.name = apart;
             }
