@@ -17,17 +17,22 @@ def run(*args: object) -> int:
     return main([str(a) for a in args])
 
 
-def _collection_with_basic_notes(path: Path) -> None:
+def _add_basic_notes(path: Path, *pairs: tuple) -> None:
+    """Notes on the stock Basic in deck "Shared" (created)."""
     col = Collection(str(path))
     try:
         deck_id = col.decks.add_normal_deck_with_name("Shared").id
         basic = col.models.by_name("Basic")
-        for front, back in (("hola", "hello"), ("gato", "cat")):
+        for front, back in pairs:
             note = col.new_note(basic)
             note["Front"], note["Back"] = front, back
             col.add_note(note, deck_id)
     finally:
         col.close()
+
+
+def _collection_with_basic_notes(path: Path) -> None:
+    _add_basic_notes(path, ("hola", "hello"), ("gato", "cat"))
 
 
 def _basic_ids(path: Path) -> tuple:
@@ -246,13 +251,7 @@ def test_their_own_basic_notes_in_the_same_deck_stay_on_their_note_type(tmp_path
     b = new_collection_file(tmp_path, "b.anki2")
     _collection_with_basic_notes(a)
     b_basic = _basic_ids(b)
-    col = Collection(str(b))
-    try:
-        note = col.new_note(col.models.by_name("Basic"))
-        note["Front"], note["Back"] = "mine", "B's own"
-        col.add_note(note, col.decks.add_normal_deck_with_name("Shared").id)
-    finally:
-        col.close()
+    _add_basic_notes(b, ("mine", "B's own"))
     deck = tmp_path / "shared.toml"
     assert run("export", "-c", a, "--deck", "Shared", "-o", deck) == 0
     assert run("push", "-c", b, deck) == 0
