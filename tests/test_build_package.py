@@ -52,6 +52,10 @@ Meaning = "the dog"
 [[media]]
 name = "cat.png"
 path = "media/cat.png"
+
+[[media]]
+name = "unused.mp3"
+path = "media/unused.mp3"
 """
 
 
@@ -82,12 +86,15 @@ def _state(col: Collection) -> dict:
 def test_build_then_import_then_an_update_imported_with_merge(tmp_path, collection_path, capsys):
     (tmp_path / "media").mkdir()
     (tmp_path / "media" / "cat.png").write_bytes(b"\x89PNG not really")
+    (tmp_path / "media" / "unused.mp3").write_bytes(b"ID3 not really")
     deck = tmp_path / "cats.toml"
     deck.write_text(DECK, encoding="utf-8")
     package = tmp_path / "out" / "cats.apkg"
 
     assert run("build", deck, "-o", package) == 0
-    assert "built" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith(f"built {package}: 2 notes, 1 note types\n")
+    assert "media 'unused.mp3' is used by no note" in out and "cat.png" not in out
     assert deck.read_text(encoding="utf-8") == DECK  # only read
 
     col = Collection(str(collection_path))
@@ -113,8 +120,9 @@ def test_build_then_import_then_an_update_imported_with_merge(tmp_path, collecti
                 "decks": ["Cats"],
             },
         }
-        media = Path(col.media.dir()) / "cat.png"
-        assert media.read_bytes() == b"\x89PNG not really"
+        media = Path(col.media.dir())
+        assert (media / "cat.png").read_bytes() == b"\x89PNG not really"
+        assert not (media / "unused.mp3").exists()
     finally:
         col.close()
 

@@ -65,6 +65,9 @@ def build_package(deck_path: Path, out_path: Path) -> str:
                 before=actions.keep_model_ids(prepared),
             )
             note_count = len(col.find_notes(""))
+            # Anki's exporter takes only the media that notes, templates or CSS use.
+            unused = set(col.media.check().unused)
+            left_out = [item["name"] for item in deck["media"] if item["name"] in unused]
             out_path.parent.mkdir(parents=True, exist_ok=True)
             partial = Path(folder) / "package.apkg"
             _export(col, partial)
@@ -76,4 +79,9 @@ def build_package(deck_path: Path, out_path: Path) -> str:
         os.replace(staged, out_path)
     lines = [f"built {out_path}: {note_count} notes, {len(deck['models'])} note types"]
     lines += [f"warning: {w}" for w in json.loads(core.build_warnings(str(deck_path), text))]
+    lines += [
+        f"warning: media '{name}' is used by no note, template or CSS: Anki's exporter leaves "
+        "it out of the package"
+        for name in left_out
+    ]
     return "\n".join(lines)
