@@ -99,11 +99,11 @@ def test_stock_basic_from_another_collection_is_kept_apart_and_found_again(tmp_p
 
     capsys.readouterr()
     assert run("push", "-c", b, deck) == 0
-    assert capsys.readouterr().out == "push: 2 unchanged\n"
+    assert capsys.readouterr().out == "push: nothing to change\n"
     assert _notes(b) == notes and deck.read_text(encoding="utf-8") == pushed
     # Pull and sync see the same pairing: nothing to change, the file's name stays.
     assert run("pull", "-c", b, deck) == 0 and run("sync", "-c", b, deck) == 0
-    assert capsys.readouterr().out == "pull: 2 unchanged\nsync: 2 unchanged\n"
+    assert capsys.readouterr().out == "pull: nothing to change\nsync: nothing to change\n"
     assert deck.read_text(encoding="utf-8") == pushed
 
     edited = pushed.replace('Back = "cat"', 'Back = "the cat"')
@@ -242,7 +242,7 @@ def test_anki_importer_and_push_find_the_same_note_type_by_its_id(tmp_path, caps
     assert {mid for _, mid, _ in imported.values()} == {a_basic[0]}
     capsys.readouterr()
     assert run("push", "-c", c, deck) == 0
-    assert capsys.readouterr().out == "push: 2 unchanged\n"
+    assert capsys.readouterr().out == "push: nothing to change\n"
     assert _notes(c) == imported
 
 
@@ -262,7 +262,7 @@ def test_their_own_basic_notes_in_the_same_deck_stay_on_their_note_type(tmp_path
     before = _notes(b)
     capsys.readouterr()
     assert run("push", "-c", b, deck) == 0
-    assert capsys.readouterr().out == "push: 3 unchanged\n"
+    assert capsys.readouterr().out == "push: nothing to change\n"
     assert _notes(b) == before and _basic_ids(b) == b_basic
     col = Collection(str(b))
     try:
