@@ -64,8 +64,8 @@ def test_a_note_id_the_collection_lacks_is_reported_at_its_place(
     assert run("push", "-c", collection_path, deck_path, "--strict") == 2
     err = capsys.readouterr().err
     assert (
-        "spanish.toml:21:11: note_id 1600000000000 is not in the collection: the note is taken "
-        "as new, and a push gives it a new note_id" in err
+        "spanish.toml:21:11: note_id 1600000000000 is not in the collection: the note is matched "
+        "by its content or taken as new, and a push gives it the collection's note_id" in err
     )
     assert state(collection_path) == before
     assert run("preview", "-c", collection_path, deck_path) == 0

@@ -37,6 +37,9 @@ def option_keys() -> str:
 def sync_scope(path: str, text: str, base_json: str | None = None) -> str:
     """Which notes to read from the collection for a deck file (its decks, ids and guids)."""
 
+def build_warnings(path: str, text: str) -> str:
+    """What keeps later builds of this deck file from updating an import (JSON list of messages)."""
+
 def plan_sync(request_json: str) -> str:
     """Plan a push, pull, sync or preview; changes nothing."""
 

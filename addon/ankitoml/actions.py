@@ -8,7 +8,7 @@ stay as they were.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -128,6 +128,28 @@ def prepare(
     return prepared
 
 
+def apply_to_collection(
+    step: collection_io.OneStep, prepared: Prepared
+) -> tuple[Prepared, dict[str, Any], dict[str, str]]:
+    """The Anki side of a plan, within ``step``: media first, then the rest. Returns the plan
+    as applied (planned again if Anki renamed media), what Anki did, and the renames."""
+    path = prepared.path
+    media = prepared.plan["anki"]["media"]
+    renamed = collection_io.copy_media(step, media, path.parent, str(path))
+    applying = prepared
+    if renamed:
+        # Planned again on the file as it will be written, so the notes reach Anki with
+        # the names Anki chose; the collection itself is unchanged so far.
+        text = core.rename_media(str(path), prepared.text, json.dumps(renamed))
+        applying = prepare(step.col, path, prepared.options, text=text)
+    return applying, collection_io.apply_changes(step, applying.plan["anki"]), renamed
+
+
+def keep_model_ids(prepared: Prepared) -> Callable[[Any], None]:
+    """``in_one_step``'s ``before`` for a plan: its new note types added keeping their ids."""
+    return lambda col: collection_io.add_models_keeping_ids(col, prepared.plan["anki"])
+
+
 def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
     """Apply a plan: Anki in one undo step, then the deck file, then the base.
 
@@ -162,15 +184,7 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
             fold.apply(step.col)
             # an update, then a move and a removal per version
             step.wrote("note type versions merged", ops=1 + 2 * len(fold.versions))
-        media = prepared.plan["anki"]["media"]
-        renamed = collection_io.copy_media(step, media, path.parent, str(path))
-        applying = prepared
-        if renamed:
-            # Planned again on the file as it will be written, so the notes reach Anki with
-            # the names Anki chose; the collection itself is unchanged so far.
-            text = core.rename_media(str(path), prepared.text, json.dumps(renamed))
-            applying = prepare(step.col, path, prepared.options, text=text)
-        applied = collection_io.apply_changes(step, applying.plan["anki"])
+        applying, applied, renamed = apply_to_collection(step, prepared)
         finished = json.loads(
             core.finish_sync(
                 str(path), applying.text, _file_side(applying.plan), json.dumps(applied)
@@ -187,7 +201,10 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
 
     try:
         changes, (applied, finished, renamed) = collection_io.in_one_step(
-            col, UNDO_NAMES[prepared.options.direction], work
+            col,
+            UNDO_NAMES[prepared.options.direction],
+            work,
+            before=keep_model_ids(prepared),
         )
     except BaseException:
         if written:

@@ -94,6 +94,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from .package_build import build_package
+
+    print(build_package(Path(args.file), Path(args.output)))
+    return EXIT_OK
+
+
 def _print_schema_table(file=None) -> None:
     from .notetype_ids import SCHEMA_CHANGE_TABLE
 
@@ -261,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--force", action="store_true", help="replace an existing file")
     export.set_defaults(run=cmd_export)
+
+    build = commands.add_parser(
+        "build",
+        help="write a deck file as an .apkg (Anki's own exporter; keeps guids and note type ids)",
+    )
+    build.add_argument("file", metavar="FILE")
+    build.add_argument("-o", "--output", required=True, metavar="APKG")
+    build.set_defaults(run=cmd_build)
 
     for name, run, helptext, default in (
         ("push", cmd_push, "file -> Anki", "prefer_toml"),

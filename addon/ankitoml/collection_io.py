@@ -260,14 +260,23 @@ def read_notes(col, note_ids: list[int]) -> list[dict[str, Any]]:
 def read_snapshot(col, scope: dict[str, Any]) -> dict[str, Any]:
     notes = read_notes(col, note_ids_in_scope(col, scope))
     wanted = set(scope["models"]) | {n["model"] for n in notes}
-    models = [model_snapshot(m) for m in col.models.all() if m["name"] in wanted]
+    # A note type the file names by id may have another name here (see the core's
+    # model_identity), or be a copy an import made of it.
+    ids = set(scope.get("model_ids", ()))
+    models = [
+        model_snapshot(m)
+        for m in col.models.all()
+        if m["name"] in wanted or m["id"] in ids or m.get("originalId") in ids
+    ]
     decks = [d.name for d in col.decks.all_names_and_ids()]
+    note_types = [{"id": t.id, "name": t.name} for t in col.models.all_names_and_ids()]
     return {
         "notes": notes,
         "models": models,
         "decks": decks,
         "deck_descriptions": deck_descriptions(col),
         "option_defaults": option_defaults(col),
+        "note_types": note_types,
     }
 
 
@@ -298,6 +307,26 @@ def _new_model(col, spec: dict[str, Any]) -> dict[str, Any]:
     if spec.get("sort_field") in names:
         model["sortf"] = names.index(spec["sort_field"])
     return model
+
+
+def add_models_keeping_ids(col, changes: dict[str, Any]) -> None:
+    """Add the plan's new note types whose id is free here, keeping it (as Anki's importer
+    does), so the file, other collections and Anki's importer all know the note type by one id.
+
+    Anki adds a note type with a given id only outside its undo queue (and clears the queue),
+    so this runs inside the apply's transaction but before its undo step (``in_one_step``'s
+    ``before``): a failed apply rolls it back with the rest."""
+    import time
+
+    existing = {t.id for t in col.models.all_names_and_ids()}
+    for spec in changes["create_models"]:
+        if spec.get("id") is None or spec["id"] in existing:
+            continue
+        model = _new_model(col, spec)
+        model["id"] = spec["id"]
+        model["usn"] = col.usn()
+        model["mod"] = int(time.time())
+        col.models.update(model, preserve_usn=True)
 
 
 def _update_model(col, update: dict[str, Any]) -> None:
@@ -415,7 +444,12 @@ class OneStep:
 T = TypeVar("T")
 
 
-def in_one_step(col, undo_name: str, work: Callable[[OneStep], T]) -> tuple[Any, T]:
+def in_one_step(
+    col,
+    undo_name: str,
+    work: Callable[[OneStep], T],
+    before: Optional[Callable[[Any], None]] = None,
+) -> tuple[Any, T]:
     """Run ``work`` as one undo step that is wholly applied or not at all; returns
     (OpChanges, what ``work`` returned).
 
@@ -424,15 +458,20 @@ def in_one_step(col, undo_name: str, work: Callable[[OneStep], T]) -> tuple[Any,
     takes and releases a savepoint (rslib transact.rs, storage/sqlite.rs, the same in 23.10.1
     and the newest), so nothing reaches the file before the commit, and a killed process
     leaves the collection as it was. ``work`` runs before the commit, so what it writes
-    elsewhere (the deck file) is done before the collection commits.
+    elsewhere (the deck file) is done before the collection commits. ``before(col)`` runs in
+    the same transaction ahead of the undo step, for writes Anki makes only outside its undo
+    queue.
     """
-    step = OneStep(col, undo_name)
+    steps: list[OneStep] = []
     out: list[Any] = []
 
     def body() -> None:
         try:
-            result = work(step)
-            out.append((step.finish(), result))
+            if before is not None:
+                before(col)
+            steps.append(OneStep(col, undo_name))
+            result = work(steps[0])
+            out.append((steps[0].finish(), result))
         except BaseException:
             _forget_undo_steps(col)
             raise
@@ -440,7 +479,8 @@ def in_one_step(col, undo_name: str, work: Callable[[OneStep], T]) -> tuple[Any,
     try:
         col.db.transact(body)
     except BaseException:
-        step.remove_new_media()
+        for step in steps:
+            step.remove_new_media()
         raise
     return out[0]
 
@@ -473,8 +513,10 @@ def apply_changes(
         step.wrote("deck descriptions")
     touched = []
     for spec in changes["create_models"]:
-        col.models.add_dict(_new_model(col, spec))
         touched.append(spec["name"])
+        if spec.get("id") is not None and col.models.get(spec["id"]) is not None:
+            continue  # added keeping its id, before the step (``add_models_keeping_ids``)
+        col.models.add_dict(_new_model(col, spec))
         step.wrote("note types created")
     for update in changes["update_models"]:
         _update_model(col, update)

@@ -150,7 +150,12 @@ def test_import_and_sync_in_anki(tmp_path: Path, addon_file: Path, artifacts: Pa
     assert Path(result["addon_file"]).parent == addon_folder
     assert Path(result["native_file"]).parent.parent == addon_folder / "native"
 
-    assert result["menu"] == ["Import deck file...", "Export deck to TOML...", "Sync deck file..."]
+    assert result["menu"] == [
+        "Import deck file...",
+        "Export deck to TOML...",
+        "Sync deck file...",
+        "Build .apkg...",
+    ]
 
     broken = result["broken_file"]
     assert broken["message"].startswith(f"{deck}.broken:5:"), broken["message"]
@@ -202,6 +207,10 @@ def test_import_and_sync_in_anki(tmp_path: Path, addon_file: Path, artifacts: Pa
         assert "Traceback" not in seen["message"], name
         assert seen["collection_unchanged"] and seen["files_unchanged"], name
         assert seen["media_folder_unchanged"] and seen["status"] == "Nothing was changed.", name
+
+    built = result["build"]
+    assert "error" not in built, built
+    assert built["summary"].startswith("built ") and built["size"] > 0, built
 
     export = result["export"]
     assert "Export to TOML" in export["gear_menu"]

@@ -6,22 +6,25 @@ add-on) runs the same flow as the menu without a file dialog.
 """
 
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from aqt import gui_hooks
+from aqt.operations import QueryOp
 from aqt.qt import QAction, QFileDialog, QMenu, qconnect
 
 from . import settings
 from .export_dialog import ExportDialog, open_export
-from .feedback import show_done
+from .feedback import show_done, show_error
 from .preview_dialog import PreviewDialog, open_preview
 
 MENU_TITLE = "TOML Decks"
 IMPORT_LABEL = "Import deck file..."
 EXPORT_LABEL = "Export deck to TOML..."
 SYNC_LABEL = "Sync deck file..."
+BUILD_LABEL = "Build .apkg..."
 DECK_MENU_LABEL = "Export to TOML"
 FILE_FILTER = "TOML deck files (*.toml);;All files (*)"
+PACKAGE_FILTER = "Anki deck packages (*.apkg)"
 
 
 def _current_deck_name(mw) -> str:
@@ -68,6 +71,42 @@ def export_deck(mw, deck_name: Optional[str] = None) -> ExportDialog:
     return open_export(mw, deck_name, lambda summary: show_done(mw, summary))
 
 
+def build_package(
+    mw,
+    path: Optional[Path] = None,
+    out: Optional[Path] = None,
+    on_done: Optional[Callable[[str], None]] = None,
+    on_failure: Optional[Callable[[Exception], None]] = None,
+) -> None:
+    """Tools > TOML Decks > Build .apkg...: the deck file as a package, for sharing."""
+    from ..package_build import build_package as build
+
+    path = path or _ask_for_deck_file(mw, "Build .apkg from deck file", None)
+    if path is None:
+        return
+    if out is None:
+        suggested = str(path.with_suffix(".apkg"))
+        chosen, _filter = QFileDialog.getSaveFileName(mw, "Save .apkg", suggested, PACKAGE_FILTER)
+        if not chosen:
+            return
+        out = Path(chosen)
+
+    def success(summary: str) -> None:
+        show_done(mw, summary)
+        if on_done:
+            on_done(summary)
+
+    def failure(error: Exception) -> None:
+        show_error(mw, error)
+        if on_failure:
+            on_failure(error)
+
+    # The build works in a temporary collection of its own; the open one is not touched.
+    QueryOp(parent=mw, op=lambda _col: build(path, out), success=success).failure(
+        failure
+    ).with_progress("Building .apkg…").run_in_background()
+
+
 def _on_deck_options_menu(menu: QMenu, deck_id: int) -> None:
     from aqt import mw
 
@@ -83,6 +122,7 @@ def setup_menus(mw) -> QMenu:
         (IMPORT_LABEL, import_deck_file),
         (EXPORT_LABEL, export_deck),
         (SYNC_LABEL, sync_deck_file),
+        (BUILD_LABEL, build_package),
     ):
         action = QAction(label, mw)
         qconnect(action.triggered, lambda _checked=False, run=run: run(mw))

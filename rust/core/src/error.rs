@@ -95,10 +95,11 @@ pub enum ParseProblem {
         max = crate::error::MAX_NOTE_ID
     )]
     ImpossibleNoteId { note_id: i64, reason: String },
-    /// A warning: the note is added as a new one, and the file gets the new id.
+    /// A warning: the note is found by its content or added as a new one, and the file gets
+    /// the id Anki has for it.
     #[error(
-        "note_id {note_id} is not in the collection: the note is taken as new, and a push \
-         gives it a new note_id"
+        "note_id {note_id} is not in the collection: the note is matched by its content or \
+         taken as new, and a push gives it the collection's note_id"
     )]
     NoteIdNotInCollection { note_id: i64 },
     #[error("{what} must not be empty")]
@@ -116,6 +117,17 @@ pub enum ParseProblem {
          note_id or guid); change the note's type in Anki or the model in the file"
     )]
     OtherNoteType { model: String, anki_model: String },
+    #[error(
+        "model '{model}': the front side of template '{template}' is identical to card \
+         template {number} ('{other}'); Anki refuses that (change one front, or put {{{{Card}}}} \
+         in both)"
+    )]
+    IdenticalFront {
+        model: String,
+        template: String,
+        number: usize,
+        other: String,
+    },
     #[error("note is the same Anki note as the note at line {first_line} (same note_id or guid)")]
     SameAnkiNote { first_line: usize },
 }

@@ -4,6 +4,7 @@
 //! - the deck-file format and its validation: [`deck_file`], [`parse`]
 //! - format-preserving edits and atomic writes: [`edit`], [`atomic_write`]
 //! - sync: plans, the three-way rules, note types: [`sync`]
+//! - what an `.apkg` build warns about: [`package`]
 //! - errors, each naming its place: [`error`]
 
 pub mod atomic_write;
@@ -17,6 +18,7 @@ pub mod media_names;
 pub mod notetype;
 pub mod notetype_media;
 pub mod options;
+pub mod package;
 pub mod parse;
 pub mod sync;
 pub mod template_check;

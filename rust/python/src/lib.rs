@@ -109,6 +109,18 @@ fn sync_scope(py: Python<'_>, path: &str, text: &str, base_json: Option<&str>) -
     to_json(&scope)
 }
 
+/// What keeps later builds of this deck file from updating an import (JSON list of messages).
+#[pyfunction]
+fn build_warnings(py: Python<'_>, path: &str, text: &str) -> PyResult<String> {
+    let warnings = py
+        .detach(|| {
+            ankitoml_core::parse::parse_deck_file(path, text)
+                .map(|deck| ankitoml_core::package::build_warnings(&deck))
+        })
+        .map_err(to_py)?;
+    to_json(&warnings)
+}
+
 /// Plan a push, pull, sync or preview; changes nothing.
 #[pyfunction]
 fn plan_sync(py: Python<'_>, request_json: &str) -> PyResult<String> {
@@ -194,6 +206,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(option_keys, m)?)?;
     m.add_function(wrap_pyfunction!(sync_scope, m)?)?;
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
+    m.add_function(wrap_pyfunction!(build_warnings, m)?)?;
     m.add_function(wrap_pyfunction!(finish_sync, m)?)?;
     m.add_function(wrap_pyfunction!(export_deck, m)?)?;
     m.add_function(wrap_pyfunction!(note_type_media, m)?)?;

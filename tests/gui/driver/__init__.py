@@ -438,6 +438,7 @@ def run_exercise() -> None:
     result["stale_apply"] = check_stale_apply(deck_path.parent / "stale")
 
     result["export"] = export_through_gear_menu(Path(os.environ["ANKITOML_TEST_EXPORT"]))
+    result["build"] = build_package(menus, deck_path, Path(os.environ["ANKITOML_TEST_EXPORT"]))
     settings = sys.modules[f"{ADDON_PACKAGE}.gui.settings"]
     result["remembered"] = {
         deck: str(settings.file_for_deck(mw, deck)) for deck in ("Spanish", "Spanish::Vocabulary")
@@ -451,6 +452,22 @@ def run_exercise() -> None:
     mw.deckBrowser.refresh()
     pause(1.5)
     result["screenshots"] = [screenshot(mw, "main_window")]
+
+
+def build_package(menus, deck_path: Path, exported: Path) -> dict:
+    """Build .apkg... with the file chosen (as the menu's dialogs would give it)."""
+    out = exported.with_name("built.apkg")
+    done: dict = {}
+    menus.build_package(
+        mw,
+        deck_path,
+        out,
+        on_done=lambda summary: done.update(summary=summary),
+        on_failure=lambda error: done.update(error=str(error)),
+    )
+    wait_until(lambda: done, 60, "the build")
+    step("built", **done)
+    return {**done, "size": out.stat().st_size if out.exists() else 0}
 
 
 def export_through_gear_menu(out: Path) -> dict:

@@ -95,7 +95,13 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
             .models
             .iter()
             .enumerate()
-            .find(|(_, m)| m.name == anki.name)
+            .find(|(_, m)| m.id == Some(anki.id))
+            .or_else(|| {
+                deck.models
+                    .iter()
+                    .enumerate()
+                    .find(|(_, m)| m.name == anki.name)
+            })
         {
             let mut filled = model.clone();
             filled.id.get_or_insert(anki.id);

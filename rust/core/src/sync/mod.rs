@@ -7,6 +7,8 @@ pub mod content_match;
 pub mod decks;
 pub mod field_values;
 pub mod finish;
+pub mod model_checks;
+pub mod model_identity;
 pub mod models;
 pub mod plan;
 pub mod report;

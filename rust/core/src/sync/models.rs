@@ -107,11 +107,9 @@ pub struct ModelContext<'a> {
     pub delete: bool,
 }
 
+/// See [`super::model_identity`].
 pub fn find_anki_model<'a>(anki: &'a AnkiSnapshot, model: &Model) -> Option<&'a AnkiModel> {
-    model
-        .id
-        .and_then(|id| anki.models.iter().find(|m| m.id == id))
-        .or_else(|| anki.models.iter().find(|m| m.name == model.name))
+    super::model_identity::existing(anki, model)
 }
 
 pub fn plan_models(cx: &ModelContext) -> ModelPlan {

@@ -12,6 +12,8 @@ use super::base::{fingerprint, Base, BaseNote, SidePair, BASE_VERSION};
 use super::content_match::{duplicate_key, match_one_to_one, Candidate};
 use super::decks::plan_decks;
 use super::field_values::FieldFormat;
+use super::model_checks::check_model_plan;
+use super::model_identity::Identities;
 use super::models::{
     find_anki_model, model_from_anki, plan_models, ModelContext, ModelPlan, ModelUpdate,
 };
@@ -176,6 +178,8 @@ impl Formats {
 
 pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     let deck = parse_deck_file_strict(&req.path, &req.text, req.strict)?;
+    let identities = Identities::of(&deck, &req.anki);
+    let req: &SyncRequest = &identities.file_view(req);
     check_against_collection(&req.path, &deck, &req.anki)?;
     let unknown_ids = unknown_note_ids(&req.path, &deck, &req.anki, req.base.as_ref());
     if req.strict && !unknown_ids.is_empty() {
@@ -193,9 +197,12 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         strategy,
         delete: req.delete,
     });
-    let template_errors = check_planned_templates(&req.path, &req.text, &deck, &req.anki, &models);
-    if !template_errors.is_empty() {
-        return Err(Error::DeckFile(template_errors));
+    // What Anki would refuse of the note types the plan sends it: fields its templates do not
+    // have, and card types whose fronts are the same.
+    let mut refused = check_planned_templates(&req.path, &req.text, &deck, &req.anki, &models);
+    refused.extend(check_model_plan(&req.path, &deck, &models));
+    if !refused.is_empty() {
+        return Err(Error::DeckFile(refused));
     }
     let schema_changes: Vec<String> = req
         .prior_schema_changes
@@ -244,7 +251,10 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         .extend(unknown_ids.iter().map(ToString::to_string));
     out.report.warnings.extend(models.warnings.iter().cloned());
     out.report.warnings.extend(req.notices.iter().cloned());
-    out.report.model_changes = models.model_changes.clone();
+    out.report.model_changes = identities.describe();
+    out.report
+        .model_changes
+        .extend(models.model_changes.iter().cloned());
     let decks = plan_decks(&deck, &req.anki, &old_base.decks, direction, strategy);
     out.report.deck_changes = decks.changes;
     out.base.decks = decks.base;
@@ -429,6 +439,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         }
         .into());
     }
+    identities.to_anki(&mut out.anki);
     Ok(SyncPlan {
         direction,
         report: out.report,
@@ -624,8 +635,9 @@ fn check_planned_templates(
 }
 
 /// Notes whose `note_id` the collection does not have and the base does not know (a note
-/// deleted in Anki since the last sync is not a surprise): each a warning at its place,
-/// since the note is then taken as new and its id replaced.
+/// deleted in Anki since the last sync is not a surprise), and whose guid does not find them
+/// either (an import gives notes new ids but keeps guids): each a warning at its place, since
+/// the note is then matched by content or taken as new, and its id replaced.
 fn unknown_note_ids(
     path: &str,
     deck: &DeckFile,
@@ -633,12 +645,14 @@ fn unknown_note_ids(
     base: Option<&Base>,
 ) -> Vec<ParseError> {
     let known: HashSet<i64> = anki.notes.iter().map(|n| n.id).collect();
+    let guids: HashSet<&str> = anki.notes.iter().map(|n| n.guid.as_str()).collect();
     deck.notes
         .iter()
         .filter_map(|note| {
             let id = note.note_id?;
             let in_base = base.is_some_and(|b| b.notes.contains_key(&id.to_string()));
-            (!known.contains(&id) && !in_base).then(|| ParseError {
+            let by_guid = note.guid.as_deref().is_some_and(|g| guids.contains(g));
+            (!known.contains(&id) && !in_base && !by_guid).then(|| ParseError {
                 path: path.to_owned(),
                 location: note.places.note_id.unwrap_or(note.location),
                 problem: ParseProblem::NoteIdNotInCollection { note_id: id },
@@ -1204,6 +1218,8 @@ pub struct Scope {
     pub note_ids: Vec<i64>,
     pub guids: Vec<String>,
     pub models: Vec<String>,
+    /// The file's model ids: the note types with these ids, or made from them by an import.
+    pub model_ids: Vec<i64>,
 }
 
 pub fn scope(path: &str, text: &str, base: Option<&Base>) -> Result<Scope> {
@@ -1227,5 +1243,6 @@ pub fn scope(path: &str, text: &str, base: Option<&Base>) -> Result<Scope> {
         note_ids,
         guids: deck.notes.iter().filter_map(|n| n.guid.clone()).collect(),
         models,
+        model_ids: deck.models.iter().filter_map(|m| m.id).collect(),
     })
 }

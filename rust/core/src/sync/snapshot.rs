@@ -24,6 +24,15 @@ pub struct AnkiSnapshot {
     /// What this Anki gives new note types, fields and templates (see [`crate::options`]).
     #[serde(default)]
     pub option_defaults: OptionDefaults,
+    /// Every note type in the collection, by id and name (to name a new one as Anki would).
+    #[serde(default)]
+    pub note_types: Vec<NoteTypeName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteTypeName {
+    pub id: i64,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
