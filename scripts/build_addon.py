@@ -1,7 +1,7 @@
 """Build ``dist/ankitoml.ankiaddon``: the add-on as Anki installs it.
 
-    python scripts/build_addon.py            # release build of the native module for this platform
-    python scripts/build_addon.py --all-platforms   # every platform Anki runs on (cross-built)
+    python scripts/build_addon.py                  # this platform's module (on Linux: glibc 2.17)
+    python scripts/build_addon.py --all-platforms  # every platform Anki runs on, cross-built
     python scripts/build_addon.py --native addon/ankitoml/_core.abi3.so --out /tmp/a.ankiaddon
 
 The archive holds, at its root: the package (``addon/ankitoml/`` without caches and without a
