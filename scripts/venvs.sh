@@ -8,7 +8,7 @@
 
 VENVS_ROOT=${VENVS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 # lief reads the built binaries (tests/test_package_binaries.py).
-TOOLS=(pytest hypothesis ruff "maturin>=1.5,<2" lief)
+TOOLS=(pytest hypothesis ruff "maturin>=1.5,<2" "lief>=1,<2")
 
 venv_die() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; exit 2; }
 
