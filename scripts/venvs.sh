@@ -7,7 +7,8 @@
 # ANKITOML_PYTHON39 / ANKITOML_PYTHON311 choose the interpreters.
 
 VENVS_ROOT=${VENVS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-TOOLS=(pytest hypothesis ruff "maturin>=1.5,<2")
+# lief reads the built binaries (tests/test_package_binaries.py).
+TOOLS=(pytest hypothesis ruff "maturin>=1.5,<2" "lief>=1,<2")
 
 venv_die() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; exit 2; }
 
@@ -32,7 +33,8 @@ ensure_venv() {
     shift 3
     local venv=$VENVS_ROOT/.venv/$name
     if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "$check" 2>/dev/null &&
-        [ -x "$venv/bin/maturin" ] && [ -x "$venv/bin/ruff" ] && [ -x "$venv/bin/pytest" ]; then
+        [ -x "$venv/bin/maturin" ] && [ -x "$venv/bin/ruff" ] && [ -x "$venv/bin/pytest" ] &&
+        "$venv/bin/python" -c 'import lief' 2>/dev/null; then
         echo ".venv/$name: reused ($("$venv/bin/python" --version 2>&1))"
         return
     fi

@@ -8,8 +8,18 @@ they cannot share one folder), and the right one is chosen at import time.
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Optional
 
 from .platform_tag import platform_tag
+
+NATIVE_DIR = Path(__file__).parent / "native"
+
+
+def module_file(native_dir: Path, tag: str) -> Optional[Path]:
+    """The module built for platform ``tag`` (see platform_tag.py) in ``native_dir``, if any."""
+    folder = native_dir / tag
+    candidates = sorted(folder.glob("_core*")) if folder.is_dir() else []
+    return candidates[0] if candidates else None
 
 
 def _load():
@@ -19,17 +29,16 @@ def _load():
         return _core
     except ImportError:
         pass
-    folder = Path(__file__).parent / "native" / platform_tag()
-    candidates = sorted(folder.glob("_core*")) if folder.is_dir() else []
-    if not candidates:
-        built = sorted(p.name for p in (Path(__file__).parent / "native").glob("*"))
+    path = module_file(NATIVE_DIR, platform_tag())
+    if path is None:
+        built = sorted(p.name for p in NATIVE_DIR.glob("*"))
         raise ImportError(
             f"ankitoml has no native module for this platform ({platform_tag()}). "
             f"This build contains: {', '.join(built) or 'none'}. "
             "Please install the add-on build made for your platform."
         )
     name = f"{__package__}._core"
-    spec = importlib.util.spec_from_file_location(name, candidates[0])
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
