@@ -11,9 +11,17 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Tab
 use crate::deck_file::{Deck, FieldDef, Media, Model, ModelKind, Note, Package, TemplateDef};
 use crate::error::{Error, Result};
 
+mod line_endings;
+
+use line_endings::LineEndings;
+
 /// A deck file's text, open for edits.
 pub struct DeckDocument {
     doc: DocumentMut,
+    endings: LineEndings,
+    /// For a text that toml_edit renders otherwise even unedited (mixed line endings): that
+    /// render, and the text to give back while nothing changed.
+    verbatim: Option<(String, String)>,
 }
 
 impl DeckDocument {
@@ -22,18 +30,36 @@ impl DeckDocument {
         let doc = text
             .parse::<DocumentMut>()
             .map_err(|e| Error::BadInput(format!("deck file no longer parses: {e}")))?;
-        Ok(DeckDocument { doc })
+        let mut opened = DeckDocument {
+            doc,
+            endings: LineEndings::of(text),
+            verbatim: None,
+        };
+        // An LF file that ends its last line renders as it is; others are checked once.
+        if text.contains('\r') || !text.ends_with('\n') {
+            let unedited = opened.render();
+            if unedited != text {
+                opened.verbatim = Some((unedited, text.to_owned()));
+            }
+        }
+        Ok(opened)
     }
 
     /// An empty document, to build a new deck file.
     pub fn new() -> DeckDocument {
         DeckDocument {
             doc: DocumentMut::new(),
+            endings: LineEndings::of(""),
+            verbatim: None,
         }
     }
 
     pub fn render(&self) -> String {
-        self.doc.to_string()
+        let rendered = self.endings.apply(self.doc.to_string());
+        match &self.verbatim {
+            Some((unedited, text)) if *unedited == rendered => text.clone(),
+            _ => rendered,
+        }
     }
 
     fn note(&mut self, index: usize) -> Result<Entry<'_>> {

@@ -216,3 +216,30 @@ proptest! {
         }
     }
 }
+
+/// Found by `fuzz/` (deck_document): toml_edit writes `\n` between values, so a CRLF file
+/// changed on every line at its first edit, and an unedited one did not render as itself.
+#[test]
+fn a_crlf_file_keeps_its_line_endings_and_its_values() {
+    let crlf = FILE.replace('\n', "\r\n");
+    let mut doc = DeckDocument::parse(&crlf).unwrap();
+    assert_eq!(doc.render(), crlf);
+    doc.set_field(0, "Back", "two\nlines").unwrap();
+    let out = doc.render();
+    let expected = crlf.replace("Back = \"hello\"", "Back = \"\"\"\ntwo\nlines\"\"\"");
+    assert_eq!(out, expected);
+    // The value's own line break stays `\n`: in a TOML string `\r\n` would be content.
+    assert_eq!(reparsed(&out).notes[0].fields["Back"], "two\nlines");
+}
+
+#[test]
+fn unedited_text_renders_as_itself_whatever_its_line_endings() {
+    for text in [
+        "[package]\nname = \"x\"",
+        "[package]\r\nname = \"x\"\n# mixed\r\n",
+        "[package]\nname = \"x\"\r\n",
+    ] {
+        let doc = DeckDocument::parse(text).unwrap();
+        assert_eq!(doc.render(), text);
+    }
+}
