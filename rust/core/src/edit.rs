@@ -137,14 +137,16 @@ impl DeckDocument {
             fields.insert(name, Item::Value(string_value(value)));
         }
         table.insert("fields", Item::Table(fields));
-        array_of_tables(&mut self.doc, "notes").push(table);
+        push_table(&mut self.doc, "notes", table);
     }
 
     /// Appends a note with a comment line above it, to say why the note is written as it is.
     pub fn append_note_with_comment(&mut self, note: &Note, comment: &str) {
         self.append_note(note);
-        if let Some(table) = array_of_tables(&mut self.doc, "notes").iter_mut().last() {
-            table.decor_mut().set_prefix(format!("\n# {comment}\n"));
+        if let Some(Item::ArrayOfTables(notes)) = self.doc.get_mut("notes") {
+            if let Some(table) = notes.iter_mut().last() {
+                table.decor_mut().set_prefix(format!("\n# {comment}\n"));
+            }
         }
     }
 
@@ -187,7 +189,7 @@ impl DeckDocument {
         let mut table = Table::new();
         table.decor_mut().set_prefix("\n");
         fill_model(&mut table, model);
-        array_of_tables(&mut self.doc, "models").push(table);
+        push_table(&mut self.doc, "models", table);
     }
 
     /// Brings a model the file defines in line with `model` (ids, fields, templates, css,
@@ -241,7 +243,7 @@ impl DeckDocument {
         if let Some(description) = &deck.description {
             table.insert("description", Item::Value(string_value(description)));
         }
-        array_of_tables(&mut self.doc, "decks").push(table);
+        push_table(&mut self.doc, "decks", table);
     }
 
     pub fn append_media(&mut self, media: &Media) {
@@ -249,7 +251,7 @@ impl DeckDocument {
         table.decor_mut().set_prefix("\n");
         table.insert("name", Item::Value(string_value(&media.name)));
         table.insert("path", Item::Value(string_value(&media.path)));
-        array_of_tables(&mut self.doc, "media").push(table);
+        push_table(&mut self.doc, "media", table);
     }
 
     /// Renames a `[[media]]` entry (to the name Anki stored the file under).
@@ -481,13 +483,28 @@ fn multi_line_basic(s: &str) -> String {
     out
 }
 
-fn array_of_tables<'a>(doc: &'a mut DocumentMut, key: &str) -> &'a mut ArrayOfTables {
-    if !matches!(doc.get(key), Some(Item::ArrayOfTables(_))) {
-        doc.insert(key, Item::ArrayOfTables(ArrayOfTables::new()));
-    }
+/// Appends an entry to `[[key]]`, or to `key = [{...}]` in a file that writes its entries
+/// inline (replacing that array would drop every entry it holds).
+fn push_table(doc: &mut DocumentMut, key: &str, table: Table) {
     match doc.get_mut(key) {
-        Some(Item::ArrayOfTables(a)) => a,
-        _ => unreachable!("inserted just above"),
+        Some(Item::ArrayOfTables(all)) => all.push(table),
+        Some(Item::Value(Value::Array(all))) if !all.is_empty() => {
+            let mut entry = table.into_inline_table();
+            entry.fmt();
+            let mut entry = Value::InlineTable(entry);
+            // Spaced like the last entry: on a line of its own, or after a space.
+            let prefix = all.iter().last().and_then(|last| last.decor().prefix());
+            match prefix.and_then(|p| p.as_str()).filter(|p| !p.is_empty()) {
+                Some(prefix) => entry.decor_mut().set_prefix(prefix.to_owned()),
+                None => entry.decor_mut().set_prefix(" "),
+            }
+            all.push_formatted(entry);
+        }
+        _ => {
+            let mut all = ArrayOfTables::new();
+            all.push(table);
+            doc.insert(key, Item::ArrayOfTables(all));
+        }
     }
 }
 

@@ -243,3 +243,40 @@ fn unedited_text_renders_as_itself_whatever_its_line_endings() {
         assert_eq!(doc.render(), text);
     }
 }
+
+/// Found by `fuzz/` (deck_document): appending to `notes = [{...}]` (or decks, models, media)
+/// replaced the array with a new `[[notes]]`, dropping every note the file had.
+#[test]
+fn appending_to_inline_entries_keeps_them() {
+    let text = r#"package = { name = "Inline" }
+decks = [{ name = "D" }]
+notes = [
+  { deck = "D", model = "Basic", fields = { Front = "f" } },
+]
+media = []
+"#;
+    let mut doc = DeckDocument::parse(text).unwrap();
+    let mut note = reparsed(text).notes[0].clone();
+    note.fields.insert("Back".into(), "two\nlines".into());
+    doc.append_note(&note);
+    doc.append_deck(&Deck {
+        name: "E".into(),
+        description: None,
+    });
+    doc.append_media(&Media {
+        name: "a.mp3".into(),
+        path: "a.mp3".into(),
+        location: None,
+    });
+    let out = doc.render();
+    let file = reparsed(&out);
+    assert_eq!(file.notes.len(), 2, "{out}");
+    assert_eq!(file.notes[1].fields["Back"], "two\nlines");
+    let decks: Vec<&str> = file.decks.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(decks, ["D", "E"]);
+    assert_eq!(file.media.len(), 1);
+    let kept = "package = { name = \"Inline\" }\n\
+                decks = [{ name = \"D\" }, { name = \"E\" }]\n\
+                notes = [\n  { deck = \"D\", model = \"Basic\", fields = { Front = \"f\" } },\n  {";
+    assert!(out.starts_with(kept), "{out}");
+}
