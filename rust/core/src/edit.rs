@@ -11,14 +11,14 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Tab
 use crate::deck_file::{Deck, FieldDef, Media, Model, ModelKind, Note, Package, TemplateDef};
 use crate::error::{Error, Result};
 
-mod line_endings;
+mod text_style;
 
-use line_endings::LineEndings;
+use text_style::TextStyle;
 
 /// A deck file's text, open for edits.
 pub struct DeckDocument {
     doc: DocumentMut,
-    endings: LineEndings,
+    style: TextStyle,
     /// For a text that toml_edit renders otherwise even unedited (mixed line endings): that
     /// render, and the text to give back while nothing changed.
     verbatim: Option<(String, String)>,
@@ -32,11 +32,11 @@ impl DeckDocument {
             .map_err(|e| Error::BadInput(format!("deck file no longer parses: {e}")))?;
         let mut opened = DeckDocument {
             doc,
-            endings: LineEndings::of(text),
+            style: TextStyle::of(text),
             verbatim: None,
         };
         // An LF file that ends its last line renders as it is; others are checked once.
-        if text.contains('\r') || !text.ends_with('\n') {
+        if text.contains('\r') || !text.ends_with('\n') || text.starts_with('\u{feff}') {
             let unedited = opened.render();
             if unedited != text {
                 opened.verbatim = Some((unedited, text.to_owned()));
@@ -49,13 +49,13 @@ impl DeckDocument {
     pub fn new() -> DeckDocument {
         DeckDocument {
             doc: DocumentMut::new(),
-            endings: LineEndings::of(""),
+            style: TextStyle::of(""),
             verbatim: None,
         }
     }
 
     pub fn render(&self) -> String {
-        let rendered = self.endings.apply(self.doc.to_string());
+        let rendered = self.style.apply(self.doc.to_string());
         match &self.verbatim {
             Some((unedited, text)) if *unedited == rendered => text.clone(),
             _ => rendered,

@@ -238,6 +238,7 @@ fn unedited_text_renders_as_itself_whatever_its_line_endings() {
         "[package]\nname = \"x\"",
         "[package]\r\nname = \"x\"\n# mixed\r\n",
         "[package]\nname = \"x\"\r\n",
+        "\u{feff}[package]\nname = \"x\"\n",
     ] {
         let doc = DeckDocument::parse(text).unwrap();
         assert_eq!(doc.render(), text);

@@ -1,20 +1,25 @@
-//! A deck file's line endings and final newline, which toml_edit does not keep: it writes
-//! every line break outside a string as `\n` and ends the text with one. A file saved with
-//! Windows line endings would otherwise change on every line at its first edit.
+//! What toml_edit does not keep of a deck file's text: its line endings (it writes every line
+//! break outside a string as `\n`), its final newline (it ends the text with one) and a byte
+//! order mark (dropped). A file saved with Windows line endings would otherwise change on every
+//! line at its first edit.
 
-/// How a text ends its lines.
+/// How a text is laid out around its TOML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct LineEndings {
+pub(super) struct TextStyle {
     crlf: bool,
     final_newline: bool,
+    bom: bool,
 }
 
-impl LineEndings {
+const BOM: char = '\u{feff}';
+
+impl TextStyle {
     /// The style of `text`: its first line break says CRLF or LF.
-    pub(super) fn of(text: &str) -> LineEndings {
-        LineEndings {
+    pub(super) fn of(text: &str) -> TextStyle {
+        TextStyle {
             crlf: text.find('\n').is_some_and(|at| text[..at].ends_with('\r')),
             final_newline: text.is_empty() || text.ends_with('\n'),
+            bom: text.starts_with(BOM),
         }
     }
 
@@ -31,6 +36,9 @@ impl LineEndings {
             if out.ends_with('\n') {
                 out.truncate(out.len() - end);
             }
+        }
+        if self.bom && !out.starts_with(BOM) {
+            out.insert(0, BOM);
         }
         out
     }
@@ -108,7 +116,7 @@ mod tests {
 
     #[test]
     fn only_breaks_between_values_become_crlf() {
-        let style = LineEndings::of("a = 1\r\n");
+        let style = TextStyle::of("a = 1\r\n");
         let rendered = "a = 1 # c \"\n\
                         b = \"\"\"x\ny\"\"\"\"\"\n\
                         c = '''p\nq'''\n\
@@ -126,11 +134,17 @@ mod tests {
 
     #[test]
     fn a_missing_final_newline_stays_missing() {
-        assert_eq!(LineEndings::of("a = 1").apply("a = 1\n".into()), "a = 1");
+        assert_eq!(TextStyle::of("a = 1").apply("a = 1\n".into()), "a = 1");
         assert_eq!(
-            LineEndings::of("a = 1\r\nb = 2").apply("a = 1\nb = 2\n".into()),
+            TextStyle::of("a = 1\r\nb = 2").apply("a = 1\nb = 2\n".into()),
             "a = 1\r\nb = 2"
         );
-        assert_eq!(LineEndings::of("").apply("a = 1\n".into()), "a = 1\n");
+        assert_eq!(TextStyle::of("").apply("a = 1\n".into()), "a = 1\n");
+    }
+
+    #[test]
+    fn a_byte_order_mark_stays() {
+        let style = TextStyle::of("\u{feff}a = 1\n");
+        assert_eq!(style.apply("a = 1\n".into()), "\u{feff}a = 1\n");
     }
 }
