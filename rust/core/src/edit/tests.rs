@@ -126,6 +126,25 @@ fn removing_notes_keeps_the_others() {
     assert_eq!(deck.notes[0].fields["Front"], "adiós");
 }
 
+#[test]
+fn removing_notes_in_one_pass_takes_repeats_and_refuses_a_missing_one_whole() {
+    let three = format!(
+        "{FILE}\n[[notes]]\ndeck = \"Spanish\"\nmodel = \"Basic\"\nfields = {{ Front = \"3\" }}\n"
+    );
+    let mut doc = DeckDocument::parse(&three).unwrap();
+    let err = doc.remove_notes(&[0, 7, 3]).unwrap_err();
+    assert!(err.to_string().contains("no note at index 7"), "{err}");
+    assert_eq!(doc.render(), three);
+    doc.remove_notes(&[2, 0, 2]).unwrap();
+    let deck = reparsed(&doc.render());
+    let fronts: Vec<&str> = deck
+        .notes
+        .iter()
+        .map(|n| n.fields["Front"].as_str())
+        .collect();
+    assert_eq!(fronts, ["adiós"]);
+}
+
 fn text_strategy() -> impl Strategy<Value = String> {
     // Anki field content: HTML, quotes, backslashes, newlines, tabs, unicode, control chars.
     prop::collection::vec(
