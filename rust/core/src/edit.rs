@@ -220,27 +220,44 @@ impl DeckDocument {
         let table = entry.table();
         set_optional_string(table, "sort_field", model.sort_field.as_deref());
         set_optional_string(table, "css", model.css.as_deref());
-        let templates = match table.get_mut("templates") {
-            Some(Item::ArrayOfTables(t)) => t,
-            _ => {
-                return Err(Error::BadInput(format!(
-                    "model {index}: templates are not [[models.templates]]"
-                )))
-            }
-        };
-        for (position, template) in model.templates.iter().enumerate() {
-            match templates.get_mut(position) {
-                Some(existing) => fill_template(existing, template),
-                None => {
-                    let mut new = Table::new();
-                    new.decor_mut().set_prefix("\n");
-                    fill_template(&mut new, template);
-                    templates.push(new);
+        let not_tables = || Error::BadInput(format!("model {index}: templates are not tables"));
+        match table.get_mut("templates") {
+            Some(Item::ArrayOfTables(templates)) => {
+                for (position, template) in model.templates.iter().enumerate() {
+                    match templates.get_mut(position) {
+                        Some(existing) => fill_template(&mut Entry::Standard(existing), template),
+                        None => {
+                            let mut new = Table::new();
+                            new.decor_mut().set_prefix("\n");
+                            fill_template(&mut Entry::Standard(&mut new), template);
+                            templates.push(new);
+                        }
+                    }
+                }
+                while templates.len() > model.templates.len() {
+                    templates.remove(templates.len() - 1);
                 }
             }
-        }
-        while templates.len() > model.templates.len() {
-            templates.remove(templates.len() - 1);
+            // `templates = [{...}]`, or a whole model written inline.
+            Some(Item::Value(Value::Array(templates))) => {
+                for (position, template) in model.templates.iter().enumerate() {
+                    match templates.get_mut(position) {
+                        Some(existing) => {
+                            let existing = existing.as_inline_table_mut().ok_or_else(not_tables)?;
+                            fill_template(&mut Entry::Inline(existing), template);
+                        }
+                        None => {
+                            let mut new = InlineTable::new();
+                            fill_template(&mut Entry::Inline(&mut new), template);
+                            push_inline(templates, new);
+                        }
+                    }
+                }
+                while templates.len() > model.templates.len() {
+                    templates.remove(templates.len() - 1);
+                }
+            }
+            _ => return Err(not_tables()),
         }
         Ok(())
     }
@@ -311,25 +328,21 @@ fn fill_model(table: &mut Table, model: &Model) {
     for template in &model.templates {
         let mut t = Table::new();
         t.decor_mut().set_prefix("\n");
-        fill_template(&mut t, template);
+        fill_template(&mut Entry::Standard(&mut t), template);
         templates.push(t);
     }
     table.insert("templates", Item::ArrayOfTables(templates));
 }
 
-fn fill_template(table: &mut Table, template: &TemplateDef) {
-    set_string_if_changed(table, "name", &template.name);
+fn fill_template(entry: &mut Entry, template: &TemplateDef) {
+    set_string_if_changed(entry.table(), "name", &template.name);
     if let Some(id) = template.id {
-        let unchanged = table.get("id").and_then(Item::as_integer) == Some(id);
+        let unchanged = entry.table().get("id").and_then(Item::as_integer) == Some(id);
         if !unchanged {
-            set_key_after(
-                &mut Entry::Standard(table),
-                "id",
-                Value::from(id),
-                &["name"],
-            );
+            set_key_after(entry, "id", Value::from(id), &["name"]);
         }
     }
+    let table = entry.table();
     set_string_if_changed(table, "front", &template.front);
     set_string_if_changed(table, "back", &template.back);
     set_optional_string(table, "browser_front", template.browser_front.as_deref());
@@ -498,16 +511,7 @@ fn push_table(doc: &mut DocumentMut, key: &str, table: Table) {
     match doc.get_mut(key) {
         Some(Item::ArrayOfTables(all)) => all.push(table),
         Some(Item::Value(Value::Array(all))) if !all.is_empty() => {
-            let mut entry = table.into_inline_table();
-            entry.fmt();
-            let mut entry = Value::InlineTable(entry);
-            // Spaced like the last entry: on a line of its own, or after a space.
-            let prefix = all.iter().last().and_then(|last| last.decor().prefix());
-            match prefix.and_then(|p| p.as_str()).filter(|p| !p.is_empty()) {
-                Some(prefix) => entry.decor_mut().set_prefix(prefix.to_owned()),
-                None => entry.decor_mut().set_prefix(" "),
-            }
-            all.push_formatted(entry);
+            push_inline(all, table.into_inline_table())
         }
         _ => {
             let mut all = ArrayOfTables::new();
@@ -515,6 +519,19 @@ fn push_table(doc: &mut DocumentMut, key: &str, table: Table) {
             doc.insert(key, Item::ArrayOfTables(all));
         }
     }
+}
+
+/// Appends `entry` to an inline array, spaced like the last entry: on a line of its own, or
+/// after a space.
+fn push_inline(all: &mut Array, mut entry: InlineTable) {
+    entry.fmt();
+    let mut entry = Value::InlineTable(entry);
+    let prefix = all.iter().last().and_then(|last| last.decor().prefix());
+    match prefix.and_then(|p| p.as_str()).filter(|p| !p.is_empty()) {
+        Some(prefix) => entry.decor_mut().set_prefix(prefix.to_owned()),
+        None => entry.decor_mut().set_prefix(" "),
+    }
+    all.push_formatted(entry);
 }
 
 /// One entry of an array of tables: files may write `[[key]]` tables or `key = [{...}]`.

@@ -300,3 +300,35 @@ media = []
                 notes = [\n  { deck = \"D\", model = \"Basic\", fields = { Front = \"f\" } },\n  {";
     assert!(out.starts_with(kept), "{out}");
 }
+
+/// A model written inline (`models = [{ ..., templates = [{...}] }]`) could not take the ids
+/// Anki assigns on a push: update_model refused anything but `[[models.templates]]`.
+#[test]
+fn an_inline_model_takes_ids_and_new_templates() {
+    let text = r#"package = { name = "Inline" }
+models = [{ name = "B", fields = ["Front"], templates = [{ name = "C", front = "{{Front}}", back = "b" }] }]
+"#;
+    let mut doc = DeckDocument::parse(text).unwrap();
+    let mut model = reparsed(text).models[0].clone();
+    model.id = Some(7);
+    model.templates[0].id = Some(-3);
+    let mut second = model.templates[0].clone();
+    second.name = "D".into();
+    second.id = Some(4);
+    second.front = "{{Front}}<br>".into();
+    model.templates.push(second);
+    doc.update_model(0, &model).unwrap();
+    let out = doc.render();
+    let file = reparsed(&out);
+    assert_eq!(file.models[0].id, Some(7));
+    let templates: Vec<(&str, Option<i64>)> = file.models[0]
+        .templates
+        .iter()
+        .map(|t| (t.name.as_str(), t.id))
+        .collect();
+    assert_eq!(templates, [("C", Some(-3)), ("D", Some(4))], "{out}");
+    assert!(
+        out.starts_with("package = { name = \"Inline\" }\nmodels = [{ name = \"B\", id = 7,"),
+        "{out}"
+    );
+}
