@@ -159,6 +159,7 @@ enum Done {
     Package(Package),
     AppendDeck(Deck),
     AppendMedia(Media),
+    MediaName(usize, String),
     AppendModel(Box<Model>),
     UpdateModel(usize, Box<Model>),
 }
@@ -327,16 +328,34 @@ fn edit(
             }
             Done::AppendDeck(deck)
         }
-        10 => {
+        10 if u.arbitrary()? => {
             let media = Media {
                 name: text(u)?,
                 path: text(u)?,
+                location: None,
             };
             doc.append_media(&media);
             if let Some(file) = expected {
                 file.media.push(media.clone());
             }
             Done::AppendMedia(media)
+        }
+        10 => {
+            let i = index(u, expected.as_ref().map_or(2, |f| f.media.len()))?;
+            let name = text(u)?;
+            let result = doc.set_media_name(i, &name);
+            if let Some(file) = expected {
+                assert_eq!(
+                    result.is_ok(),
+                    i < file.media.len(),
+                    "media {i} of {}",
+                    file.media.len()
+                );
+                if let Some(media) = file.media.get_mut(i) {
+                    media.name = name.clone();
+                }
+            }
+            Done::MediaName(i, name)
         }
         _ => {
             let models = expected.as_ref().map_or(2, |f| f.models.len());
@@ -606,6 +625,9 @@ fn without_places(mut file: DeckFile) -> DeckFile {
     for note in &mut file.notes {
         note.location = Location::default();
         note.places = NotePlaces::default();
+    }
+    for media in &mut file.media {
+        media.location = None;
     }
     file
 }
