@@ -6,6 +6,8 @@
 //! style (see [`string_value`]) so that the same content always gives the same bytes and git
 //! diffs show only real changes.
 
+use std::collections::{HashMap, HashSet};
+
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
 use crate::deck_file::{Deck, FieldDef, Media, Model, Note, Package, TemplateDef};
@@ -14,9 +16,17 @@ use crate::options::{
     by_anki_key, OptionSpec, OptionValue, Options, FIELD_OPTIONS, MODEL_OPTIONS, TEMPLATE_OPTIONS,
 };
 
+mod text_style;
+
+use text_style::TextStyle;
+
 /// A deck file's text, open for edits.
 pub struct DeckDocument {
     doc: DocumentMut,
+    style: TextStyle,
+    /// For a text that toml_edit renders otherwise even unedited (mixed line endings): that
+    /// render, and the text to give back while nothing changed.
+    verbatim: Option<(String, String)>,
 }
 
 impl DeckDocument {
@@ -25,18 +35,36 @@ impl DeckDocument {
         let doc = text
             .parse::<DocumentMut>()
             .map_err(|e| Error::BadInput(format!("deck file no longer parses: {e}")))?;
-        Ok(DeckDocument { doc })
+        let mut opened = DeckDocument {
+            doc,
+            style: TextStyle::of(text),
+            verbatim: None,
+        };
+        // An LF file that ends its last line renders as it is; others are checked once.
+        if text.contains('\r') || !text.ends_with('\n') || text.starts_with('\u{feff}') {
+            let unedited = opened.render();
+            if unedited != text {
+                opened.verbatim = Some((unedited, text.to_owned()));
+            }
+        }
+        Ok(opened)
     }
 
     /// An empty document, to build a new deck file.
     pub fn new() -> DeckDocument {
         DeckDocument {
             doc: DocumentMut::new(),
+            style: TextStyle::of(""),
+            verbatim: None,
         }
     }
 
     pub fn render(&self) -> String {
-        self.doc.to_string()
+        let rendered = self.style.apply(self.doc.to_string());
+        match &self.verbatim {
+            Some((unedited, text)) if *unedited == rendered => text.clone(),
+            _ => rendered,
+        }
     }
 
     fn note(&mut self, index: usize) -> Result<Entry<'_>> {
@@ -114,33 +142,42 @@ impl DeckDocument {
             fields.insert(name, Item::Value(string_value(value)));
         }
         table.insert("fields", Item::Table(fields));
-        array_of_tables(&mut self.doc, "notes").push(table);
+        push_table(&mut self.doc, "notes", table);
     }
 
     /// Appends a note with a comment line above it, to say why the note is written as it is.
     pub fn append_note_with_comment(&mut self, note: &Note, comment: &str) {
         self.append_note(note);
-        if let Some(table) = array_of_tables(&mut self.doc, "notes").iter_mut().last() {
-            table.decor_mut().set_prefix(format!("\n# {comment}\n"));
+        if let Some(Item::ArrayOfTables(notes)) = self.doc.get_mut("notes") {
+            if let Some(table) = notes.iter_mut().last() {
+                table.decor_mut().set_prefix(format!("\n# {comment}\n"));
+            }
         }
     }
 
     /// Removes notes (for deletions the user asked for). Indices are those of the file as
     /// parsed; removing several at once keeps them valid.
     pub fn remove_notes(&mut self, indices: &[usize]) -> Result<()> {
-        let mut sorted = indices.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        for index in sorted.into_iter().rev() {
-            match self.doc.get_mut("notes") {
-                Some(Item::ArrayOfTables(notes)) if index < notes.len() => {
-                    notes.remove(index);
-                }
-                Some(Item::Value(Value::Array(notes))) if index < notes.len() => {
-                    notes.remove(index);
-                }
-                _ => return Err(Error::BadInput(format!("no note at index {index}"))),
-            }
+        let len = match self.doc.get("notes") {
+            Some(Item::ArrayOfTables(notes)) => notes.len(),
+            Some(Item::Value(Value::Array(notes))) => notes.len(),
+            _ => 0,
+        };
+        if let Some(&index) = indices.iter().filter(|&&i| i >= len).max() {
+            return Err(Error::BadInput(format!("no note at index {index}")));
+        }
+        // One pass: removing one at a time moved every later note each time, which took
+        // seconds for half of a big file.
+        let remove: HashSet<usize> = indices.iter().copied().collect();
+        let mut at = 0;
+        let mut keep = || {
+            at += 1;
+            !remove.contains(&(at - 1))
+        };
+        match self.doc.get_mut("notes") {
+            Some(Item::ArrayOfTables(notes)) => notes.retain(|_| keep()),
+            Some(Item::Value(Value::Array(notes))) => notes.retain(|_| keep()),
+            _ => {}
         }
         Ok(())
     }
@@ -164,7 +201,7 @@ impl DeckDocument {
         let mut table = Table::new();
         table.decor_mut().set_prefix("\n");
         fill_model(&mut table, model);
-        array_of_tables(&mut self.doc, "models").push(table);
+        push_table(&mut self.doc, "models", table);
     }
 
     /// Brings a model the file defines in line with `model` (ids, fields, templates, css,
@@ -197,27 +234,44 @@ impl DeckDocument {
         set_optional_string(table, "css", model.css.as_deref());
         set_options(table, MODEL_OPTIONS, &model.options);
         update_field_settings(table, &model.fields, position)?;
-        let templates = match table.get_mut("templates") {
-            Some(Item::ArrayOfTables(t)) => t,
-            _ => {
-                return Err(Error::BadInput(format!(
-                    "model {index}: templates are not [[models.templates]]"
-                )))
-            }
-        };
-        for (position, template) in model.templates.iter().enumerate() {
-            match templates.get_mut(position) {
-                Some(existing) => fill_template(existing, template),
-                None => {
-                    let mut new = Table::new();
-                    new.decor_mut().set_prefix("\n");
-                    fill_template(&mut new, template);
-                    templates.push(new);
+        let not_tables = || Error::BadInput(format!("model {index}: templates are not tables"));
+        match table.get_mut("templates") {
+            Some(Item::ArrayOfTables(templates)) => {
+                for (position, template) in model.templates.iter().enumerate() {
+                    match templates.get_mut(position) {
+                        Some(existing) => fill_template(&mut Entry::Standard(existing), template),
+                        None => {
+                            let mut new = Table::new();
+                            new.decor_mut().set_prefix("\n");
+                            fill_template(&mut Entry::Standard(&mut new), template);
+                            templates.push(new);
+                        }
+                    }
+                }
+                while templates.len() > model.templates.len() {
+                    templates.remove(templates.len() - 1);
                 }
             }
-        }
-        while templates.len() > model.templates.len() {
-            templates.remove(templates.len() - 1);
+            // `templates = [{...}]`, or a whole model written inline.
+            Some(Item::Value(Value::Array(templates))) => {
+                for (position, template) in model.templates.iter().enumerate() {
+                    match templates.get_mut(position) {
+                        Some(existing) => {
+                            let existing = existing.as_inline_table_mut().ok_or_else(not_tables)?;
+                            fill_template(&mut Entry::Inline(existing), template);
+                        }
+                        None => {
+                            let mut new = InlineTable::new();
+                            fill_template(&mut Entry::Inline(&mut new), template);
+                            push_inline(templates, new);
+                        }
+                    }
+                }
+                while templates.len() > model.templates.len() {
+                    templates.remove(templates.len() - 1);
+                }
+            }
+            _ => return Err(not_tables()),
         }
         Ok(())
     }
@@ -232,7 +286,7 @@ impl DeckDocument {
         if let Some(description) = &deck.description {
             table.insert("description", Item::Value(string_value(description)));
         }
-        array_of_tables(&mut self.doc, "decks").push(table);
+        push_table(&mut self.doc, "decks", table);
     }
 
     /// Sets a deck's description in the first `[[decks]]` entry of that name.
@@ -254,7 +308,7 @@ impl DeckDocument {
         table.decor_mut().set_prefix("\n");
         table.insert("name", Item::Value(string_value(&media.name)));
         table.insert("path", Item::Value(string_value(&media.path)));
-        array_of_tables(&mut self.doc, "media").push(table);
+        push_table(&mut self.doc, "media", table);
     }
 
     /// Renames a `[[media]]` entry (to the name Anki stored the file under).
@@ -309,25 +363,21 @@ fn fill_model(table: &mut Table, model: &Model) {
     for template in &model.templates {
         let mut t = Table::new();
         t.decor_mut().set_prefix("\n");
-        fill_template(&mut t, template);
+        fill_template(&mut Entry::Standard(&mut t), template);
         templates.push(t);
     }
     table.insert("templates", Item::ArrayOfTables(templates));
 }
 
-fn fill_template(table: &mut Table, template: &TemplateDef) {
-    set_string_if_changed(table, "name", &template.name);
+fn fill_template(entry: &mut Entry, template: &TemplateDef) {
+    set_string_if_changed(entry.table(), "name", &template.name);
     if let Some(id) = template.id {
-        let unchanged = table.get("id").and_then(Item::as_integer) == Some(id);
+        let unchanged = entry.table().get("id").and_then(Item::as_integer) == Some(id);
         if !unchanged {
-            set_key_after(
-                &mut Entry::Standard(table),
-                "id",
-                Value::from(id),
-                &["name"],
-            );
+            set_key_after(entry, "id", Value::from(id), &["name"]);
         }
     }
+    let table = entry.table();
     set_string_if_changed(table, "front", &template.front);
     set_string_if_changed(table, "back", &template.back);
     set_options(table, TEMPLATE_OPTIONS, &template.options);
@@ -554,14 +604,33 @@ fn multi_line_basic(s: &str) -> String {
     out
 }
 
-fn array_of_tables<'a>(doc: &'a mut DocumentMut, key: &str) -> &'a mut ArrayOfTables {
-    if !matches!(doc.get(key), Some(Item::ArrayOfTables(_))) {
-        doc.insert(key, Item::ArrayOfTables(ArrayOfTables::new()));
-    }
+/// Appends an entry to `[[key]]`, or to `key = [{...}]` in a file that writes its entries
+/// inline (replacing that array would drop every entry it holds).
+fn push_table(doc: &mut DocumentMut, key: &str, table: Table) {
     match doc.get_mut(key) {
-        Some(Item::ArrayOfTables(a)) => a,
-        _ => unreachable!("inserted just above"),
+        Some(Item::ArrayOfTables(all)) => all.push(table),
+        Some(Item::Value(Value::Array(all))) if !all.is_empty() => {
+            push_inline(all, table.into_inline_table())
+        }
+        _ => {
+            let mut all = ArrayOfTables::new();
+            all.push(table);
+            doc.insert(key, Item::ArrayOfTables(all));
+        }
     }
+}
+
+/// Appends `entry` to an inline array, spaced like the last entry: on a line of its own, or
+/// after a space.
+fn push_inline(all: &mut Array, mut entry: InlineTable) {
+    entry.fmt();
+    let mut entry = Value::InlineTable(entry);
+    let prefix = all.iter().last().and_then(|last| last.decor().prefix());
+    match prefix.and_then(|p| p.as_str()).filter(|p| !p.is_empty()) {
+        Some(prefix) => entry.decor_mut().set_prefix(prefix.to_owned()),
+        None => entry.decor_mut().set_prefix(" "),
+    }
+    all.push_formatted(entry);
 }
 
 /// One entry of an array of tables: files may write `[[key]]` tables or `key = [{...}]`.
@@ -628,8 +697,14 @@ fn set_key_after(entry: &mut Entry, key: &str, value: Value, after: &[&str]) {
         return;
     }
     table.insert(key, Item::Value(value));
-    let order: Vec<String> = table.iter().map(|(k, _)| k.to_owned()).collect();
-    let Some(anchor) = after.iter().find_map(|a| order.iter().position(|k| k == a)) else {
+    // Positions by name: searching the key list in each comparison took a second for a note
+    // with 16,000 keys.
+    let order: HashMap<String, usize> = table
+        .iter()
+        .enumerate()
+        .map(|(at, (k, _))| (k.to_owned(), at))
+        .collect();
+    let Some(anchor) = after.iter().find_map(|a| order.get(*a).copied()) else {
         return;
     };
     // Rank each key by its old position, with the new key just behind its anchor; the sort is
@@ -638,7 +713,7 @@ fn set_key_after(entry: &mut Entry, key: &str, value: Value, after: &[&str]) {
         if k == key {
             (anchor, 1)
         } else {
-            (order.iter().position(|o| o == k).unwrap_or(usize::MAX), 0)
+            (order.get(k).copied().unwrap_or(usize::MAX), 0)
         }
     };
     entry.sort_by_key_rank(&rank);

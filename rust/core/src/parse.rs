@@ -218,11 +218,14 @@ fn validate(raw: RawFile, problems: &mut Problems) -> DeckFile {
     let defined_decks: HashSet<&str> = decks.iter().map(|d| d.name.as_str()).collect();
     let mut external_models: Vec<String> = Vec::new();
     let mut external_decks: Vec<String> = Vec::new();
+    // Seen sets beside the lists: 8,000 notes of as many undefined models took 0.3 s.
+    let mut seen_models = HashSet::new();
+    let mut seen_decks = HashSet::new();
     for note in &notes {
-        if !defined_models.contains(note.model.as_str()) && !external_models.contains(&note.model) {
+        if !defined_models.contains(note.model.as_str()) && seen_models.insert(&note.model) {
             external_models.push(note.model.clone());
         }
-        if !defined_decks.contains(note.deck.as_str()) && !external_decks.contains(&note.deck) {
+        if !defined_decks.contains(note.deck.as_str()) && seen_decks.insert(&note.deck) {
             external_decks.push(note.deck.clone());
         }
     }
@@ -318,6 +321,8 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
         };
 
         let mut fields = Vec::with_capacity(raw.fields.len());
+        // Sets, not scans of what came before: a model with 16,000 fields took 0.8 s.
+        let mut field_names = HashSet::new();
         let mut ids_seen = HashSet::new();
         let mut field_places = Vec::with_capacity(raw.fields.len());
         for field in raw.fields {
@@ -330,7 +335,7 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
             fields.push(field);
         }
         apply_field_settings(&name, &mut fields, raw.field_settings, problems);
-        for (i, (field, at)) in fields.iter().zip(field_places).enumerate() {
+        for (field, at) in fields.iter().zip(field_places) {
             if field.name.trim().is_empty() {
                 problems.at(
                     at,
@@ -339,7 +344,7 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
                     },
                 );
             }
-            if fields[..i].iter().any(|f| f.name == field.name) {
+            if !field_names.insert(field.name.clone()) {
                 problems.at(
                     at,
                     ParseProblem::DuplicateField {
@@ -371,11 +376,12 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
 
         let mut templates: Vec<TemplateDef> = Vec::with_capacity(raw.templates.len());
         let mut template_spans = Vec::with_capacity(raw.templates.len());
+        let mut template_names = HashSet::new();
         for template in raw.templates {
             let at = template.span().start;
             let t = template.into_inner();
             template_spans.push((t.front.span(), t.back.span()));
-            if templates.iter().any(|x| x.name == t.name) {
+            if !template_names.insert(t.name.clone()) {
                 problems.at(
                     at,
                     ParseProblem::DuplicateTemplate {
@@ -440,7 +446,7 @@ fn validate_models(raw: Vec<Spanned<RawModel>>, problems: &mut Problems) -> Vec<
             }
         }
 
-        let has_field = |f: &str| fields.iter().any(|x| x.name == f);
+        let has_field = |f: &str| field_names.contains(f);
         let sort_field = raw.sort_field.map(|s| {
             if !has_field(s.get_ref()) {
                 problems.at(
@@ -831,14 +837,22 @@ fn validate_notes(
 ) -> Vec<Note> {
     let mut note_ids: HashMap<i64, usize> = HashMap::new();
     let mut guids: HashMap<String, usize> = HashMap::new();
+    // Each note's model and fields are looked up, not searched for: 8,000 notes of 8,000
+    // models took 0.5 s. The first model of a name is the one, as duplicates are refused.
+    let mut by_name: HashMap<&str, (&Model, HashSet<&str>)> = HashMap::new();
+    for model in models {
+        by_name
+            .entry(model.name.as_str())
+            .or_insert_with(|| (model, model.field_names().collect()));
+    }
     let mut notes = Vec::with_capacity(raw.len());
     for (index, spanned) in raw.into_iter().enumerate() {
         let start = spanned.span().start;
         let raw = spanned.into_inner();
         let model_name = raw.model.get_ref().clone();
-        if let Some(model) = models.iter().find(|m| m.name == model_name) {
+        if let Some((model, field_names)) = by_name.get(model_name.as_str()) {
             for field in raw.fields.keys() {
-                if !model.fields.iter().any(|f| &f.name == field.get_ref()) {
+                if !field_names.contains(field.get_ref().as_str()) {
                     let known = model.field_names().collect::<Vec<_>>().join(", ");
                     problems.at(
                         field.span().start,

@@ -127,6 +127,25 @@ fn removing_notes_keeps_the_others() {
     assert_eq!(deck.notes[0].fields["Front"], "adiós");
 }
 
+#[test]
+fn removing_notes_in_one_pass_takes_repeats_and_refuses_a_missing_one_whole() {
+    let three = format!(
+        "{FILE}\n[[notes]]\ndeck = \"Spanish\"\nmodel = \"Basic\"\nfields = {{ Front = \"3\" }}\n"
+    );
+    let mut doc = DeckDocument::parse(&three).unwrap();
+    let err = doc.remove_notes(&[0, 7, 3]).unwrap_err();
+    assert!(err.to_string().contains("no note at index 7"), "{err}");
+    assert_eq!(doc.render(), three);
+    doc.remove_notes(&[2, 0, 2]).unwrap();
+    let deck = reparsed(&doc.render());
+    let fronts: Vec<&str> = deck
+        .notes
+        .iter()
+        .map(|n| n.fields["Front"].as_str())
+        .collect();
+    assert_eq!(fronts, ["adiós"]);
+}
+
 fn text_strategy() -> impl Strategy<Value = String> {
     // Anki field content: HTML, quotes, backslashes, newlines, tabs, unicode, control chars.
     prop::collection::vec(
@@ -301,4 +320,102 @@ fn settings_are_written_under_their_file_keys_and_others_stay() {
     let mut again = reparsed(&out).models[0].clone();
     again.location = model.location;
     assert_eq!(again, model);
+}
+
+/// Found by `fuzz/` (deck_document): toml_edit writes `\n` between values, so a CRLF file
+/// changed on every line at its first edit, and an unedited one did not render as itself.
+#[test]
+fn a_crlf_file_keeps_its_line_endings_and_its_values() {
+    let crlf = FILE.replace('\n', "\r\n");
+    let mut doc = DeckDocument::parse(&crlf).unwrap();
+    assert_eq!(doc.render(), crlf);
+    doc.set_field(0, "Back", "two\nlines").unwrap();
+    let out = doc.render();
+    let expected = crlf.replace("Back = \"hello\"", "Back = \"\"\"\ntwo\nlines\"\"\"");
+    assert_eq!(out, expected);
+    // The value's own line break stays `\n`: in a TOML string `\r\n` would be content.
+    assert_eq!(reparsed(&out).notes[0].fields["Back"], "two\nlines");
+}
+
+#[test]
+fn unedited_text_renders_as_itself_whatever_its_line_endings() {
+    for text in [
+        "[package]\nname = \"x\"",
+        "[package]\r\nname = \"x\"\n# mixed\r\n",
+        "[package]\nname = \"x\"\r\n",
+        "\u{feff}[package]\nname = \"x\"\n",
+    ] {
+        let doc = DeckDocument::parse(text).unwrap();
+        assert_eq!(doc.render(), text);
+    }
+}
+
+/// Found by `fuzz/` (deck_document): appending to `notes = [{...}]` (or decks, models, media)
+/// replaced the array with a new `[[notes]]`, dropping every note the file had.
+#[test]
+fn appending_to_inline_entries_keeps_them() {
+    let text = r#"package = { name = "Inline" }
+decks = [{ name = "D" }]
+notes = [
+  { deck = "D", model = "Basic", fields = { Front = "f" } },
+]
+media = []
+"#;
+    let mut doc = DeckDocument::parse(text).unwrap();
+    let mut note = reparsed(text).notes[0].clone();
+    note.fields.insert("Back".into(), "two\nlines".into());
+    doc.append_note(&note);
+    doc.append_deck(&Deck {
+        name: "E".into(),
+        description: None,
+        id: None,
+    });
+    doc.append_media(&Media {
+        name: "a.mp3".into(),
+        path: "a.mp3".into(),
+        location: None,
+    });
+    let out = doc.render();
+    let file = reparsed(&out);
+    assert_eq!(file.notes.len(), 2, "{out}");
+    assert_eq!(file.notes[1].fields["Back"], "two\nlines");
+    let decks: Vec<&str> = file.decks.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(decks, ["D", "E"]);
+    assert_eq!(file.media.len(), 1);
+    let kept = "package = { name = \"Inline\" }\n\
+                decks = [{ name = \"D\" }, { name = \"E\" }]\n\
+                notes = [\n  { deck = \"D\", model = \"Basic\", fields = { Front = \"f\" } },\n  {";
+    assert!(out.starts_with(kept), "{out}");
+}
+
+/// A model written inline (`models = [{ ..., templates = [{...}] }]`) could not take the ids
+/// Anki assigns on a push: update_model refused anything but `[[models.templates]]`.
+#[test]
+fn an_inline_model_takes_ids_and_new_templates() {
+    let text = r#"package = { name = "Inline" }
+models = [{ name = "B", fields = ["Front"], templates = [{ name = "C", front = "{{Front}}", back = "b" }] }]
+"#;
+    let mut doc = DeckDocument::parse(text).unwrap();
+    let mut model = reparsed(text).models[0].clone();
+    model.id = Some(7);
+    model.templates[0].id = Some(-3);
+    let mut second = model.templates[0].clone();
+    second.name = "D".into();
+    second.id = Some(4);
+    second.front = "{{Front}}<br>".into();
+    model.templates.push(second);
+    doc.update_model(0, &model).unwrap();
+    let out = doc.render();
+    let file = reparsed(&out);
+    assert_eq!(file.models[0].id, Some(7));
+    let templates: Vec<(&str, Option<i64>)> = file.models[0]
+        .templates
+        .iter()
+        .map(|t| (t.name.as_str(), t.id))
+        .collect();
+    assert_eq!(templates, [("C", Some(-3)), ("D", Some(4))], "{out}");
+    assert!(
+        out.starts_with("package = { name = \"Inline\" }\nmodels = [{ name = \"B\", id = 7,"),
+        "{out}"
+    );
 }
