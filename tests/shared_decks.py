@@ -154,7 +154,9 @@ def build_shared_deck(col, media_files: dict[str, bytes]) -> None:
             note["Back"] = f'<img src="{stored[NAMED_MEDIA[i % len(NAMED_MEDIA)]]}"> answer {i}'
         else:
             note = col.new_note(cloze)
-            note["Text"] = f"{{{{c1::Aorta::vessel}}}} {i} carries {{{{c2::<b>oxygenated</b>}}}} blood"
+            note["Text"] = (
+                f"{{{{c1::Aorta::vessel}}}} {i} carries {{{{c2::<b>oxygenated</b>}}}} blood"
+            )
             note["Back Extra"] = "from the left ventricle"
         note.tags = [f"unit{i % 10}", "anatomy::heart"] + (["räumlich"] if i % 9 == 0 else [])
         requests.append(AddNoteRequest(note=note, deck_id=deck_id))
@@ -205,7 +207,10 @@ def collection_content(col, root: str = ROOT) -> dict[str, Any]:
         model = note.note_type()
         shapes.setdefault(model["id"], _note_type_shape(model))
         cards = sorted(
-            (model["tmpls"][c.ord]["name"] if model["type"] == 0 else c.ord, deck_names_by_id[c.did])
+            (
+                model["tmpls"][c.ord]["name"] if model["type"] == 0 else c.ord,
+                deck_names_by_id[c.did],
+            )
             for c in note.cards()
         )
         guid = None if note.fields[0] in DUPLICATE_TERMS else note.guid
@@ -219,7 +224,9 @@ def collection_content(col, root: str = ROOT) -> dict[str, Any]:
         media_names.update(re.findall(r"""(?<=["'(])_[^"')]+""", text))
     media_dir = Path(col.media.dir())
     media = {
-        unicodedata.normalize("NFC", name): hashlib.sha256((media_dir / name).read_bytes()).hexdigest()
+        unicodedata.normalize("NFC", name): hashlib.sha256(
+            (media_dir / name).read_bytes()
+        ).hexdigest()
         if (media_dir / name).is_file()
         else None
         for name in media_names
