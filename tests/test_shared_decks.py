@@ -76,7 +76,7 @@ def test_a_shared_deck_round_trips_into_another_collection(tmp_path):
 
     again = tmp_path / "again.toml"
     assert run("export", "-c", user, "--deck", ROOT, "-o", again, "--markdown-field", markdown) == 0
-    # The user's collection keeps the author's Basic apart from its own, as "Basic+" and "Cloze+" (as
-    # Anki's importer names it): its export says so; the rest is the same file.
+    # The user's collection keeps the author's Basic and Cloze apart from its own, as "Basic+"
+    # and "Cloze+" (as Anki's importer names them): its export says so; the rest is the same.
     again_text = again.read_text(encoding="utf-8").replace('+"', '"')
     assert without_ids(again_text) == without_ids(pushed)

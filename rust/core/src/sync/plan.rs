@@ -248,7 +248,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         .extend(deck.warnings.iter().map(ToString::to_string));
     out.report
         .warnings
-        .extend(unknown_ids.iter().map(ToString::to_string));
+        .extend(summarised_unknown_ids(&unknown_ids));
     out.report.warnings.extend(models.warnings.iter().cloned());
     out.report.warnings.extend(req.notices.iter().cloned());
     out.report.model_changes = identities.describe();
@@ -632,6 +632,25 @@ fn check_planned_templates(
         check(index, known, sides);
     }
     errors
+}
+
+/// A file exported from another collection has thousands of such notes: a few are named, the
+/// rest counted, so the output stays readable (`--strict` still lists every one).
+fn summarised_unknown_ids(unknown: &[ParseError]) -> Vec<String> {
+    const NAMED: usize = 3;
+    let mut lines: Vec<String> = unknown
+        .iter()
+        .take(NAMED)
+        .map(ToString::to_string)
+        .collect();
+    if unknown.len() > NAMED {
+        lines.push(format!(
+            "{} more notes have a note_id this collection does not have (a file from another \
+             collection?); they are treated the same way",
+            unknown.len() - NAMED
+        ));
+    }
+    lines
 }
 
 /// Notes whose `note_id` the collection does not have and the base does not know (a note
@@ -1245,4 +1264,33 @@ pub fn scope(path: &str, text: &str, base: Option<&Base>) -> Result<Scope> {
         models,
         model_ids: deck.models.iter().filter_map(|m| m.id).collect(),
     })
+}
+
+#[cfg(test)]
+mod unknown_id_tests {
+    use super::*;
+    use crate::location::Location;
+
+    fn unknown(line: usize) -> ParseError {
+        ParseError {
+            path: "d.toml".into(),
+            location: Location { line, column: 11 },
+            problem: ParseProblem::NoteIdNotInCollection { note_id: 1 },
+        }
+    }
+
+    #[test]
+    fn many_unknown_note_ids_are_named_three_times_then_counted() {
+        let three: Vec<_> = (1..=3).map(unknown).collect();
+        assert_eq!(summarised_unknown_ids(&three).len(), 3);
+        let many: Vec<_> = (1..=3902).map(unknown).collect();
+        let lines = summarised_unknown_ids(&many);
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].starts_with("d.toml:1:11: note_id 1 is not in the collection"));
+        assert!(
+            lines[3].starts_with("3899 more notes have a note_id"),
+            "{}",
+            lines[3]
+        );
+    }
 }
