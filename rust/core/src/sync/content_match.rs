@@ -7,9 +7,14 @@
 use std::collections::HashMap;
 
 /// The first field as Anki's duplicate check sees it, or None when that is blank (Anki does
-/// not call a blank first field a duplicate of anything).
+/// not call a blank first field a duplicate of anything). Anki stores field text in NFC; the
+/// file's may be decomposed (macOS editors write NFD), so both sides are compared in NFC.
 pub fn duplicate_key(first_field_html: &str) -> Option<String> {
-    let stripped = strip_html_preserving_media_filenames(first_field_html);
+    use unicode_normalization::UnicodeNormalization;
+
+    let stripped: String = strip_html_preserving_media_filenames(first_field_html)
+        .nfc()
+        .collect();
     (!stripped.trim().is_empty()).then_some(stripped)
 }
 
@@ -210,6 +215,8 @@ mod tests {
         }
         assert_eq!(duplicate_key("<br>&nbsp;"), None);
         assert_eq!(duplicate_key("<b>x</b>").as_deref(), Some("x"));
+        // "café" decomposed (as a macOS editor may save it) is the note Anki has in NFC.
+        assert_eq!(duplicate_key("cafe\u{301}"), duplicate_key("caf\u{e9}"));
     }
 
     #[test]
