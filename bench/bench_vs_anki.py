@@ -327,7 +327,8 @@ def _sync_options(direction: str, strategy: Optional[str] = None):
 
 
 def _record_clean(col: Any, deck_path: Path) -> None:
-    """Not timed: a sync that finds nothing to do, which records that in the base. Anki keeps
+    """A sync that finds nothing to do, which records that in the base (run in a process of
+    its own before the _clean operations, so their peak memory is their own). Anki keeps
     modification times in seconds, and a state modified in the current second is not recorded
     (see scope_stamp), so wait for the next second first."""
     from ankitoml import actions
@@ -425,9 +426,12 @@ def child(op: str, work: Path, notes_count: int, profile: Optional[Path]) -> dic
         def body() -> None:
             result["message"] = actions.export_deck(col, DECK, deck_path)
 
-    elif op in ("ankitoml_preview", "ankitoml_preview_clean"):
-        if op.endswith("_clean"):
+    elif op == "ankitoml_record_clean":
+
+        def body() -> None:
             _record_clean(col, deck_path)
+
+    elif op in ("ankitoml_preview", "ankitoml_preview_clean"):
 
         def body() -> None:
             prepared = actions.prepare(col, deck_path, _sync_options("sync", "skip"), preview=True)
@@ -441,8 +445,6 @@ def child(op: str, work: Path, notes_count: int, profile: Optional[Path]) -> dic
         "ankitoml_push_1pct",
     ):
         direction = "push" if op.startswith("ankitoml_push") else "sync"
-        if op.endswith("_clean"):
-            _record_clean(col, deck_path)
 
         def body() -> None:
             prepared = actions.prepare(col, deck_path, _sync_options(direction))
@@ -633,6 +635,10 @@ def run_size(n: int, root: Path, settings: Settings) -> dict[str, dict[str, Any]
         if edited != n // EDIT_EVERY:
             raise BenchError(f"edited {edited} notes in the exported file, not {n // EDIT_EVERY}")
 
+    def from_exported_clean(work: Path) -> None:
+        clone(exported_dir, work)
+        run_child("ankitoml_record_clean", work, n, settings)
+
     def empty_with_file(work: Path) -> None:
         _new_collection(work)
         shutil.copy(base / "new.toml", work / "deck.toml")
@@ -664,8 +670,8 @@ def run_size(n: int, root: Path, settings: Settings) -> dict[str, dict[str, Any]
         "ankitoml_push_new": empty_with_file,
         "ankitoml_preview": from_exported,
         "ankitoml_sync_nochange": from_exported,
-        "ankitoml_preview_clean": from_exported,
-        "ankitoml_sync_clean": from_exported,
+        "ankitoml_preview_clean": from_exported_clean,
+        "ankitoml_sync_clean": from_exported_clean,
         "ankitoml_push_1pct": from_exported_edited,
     }
     for op in ORDER:
