@@ -20,6 +20,15 @@ in its own process on its own real collection (``anki.collection.Collection``):
     ankitoml_preview        preview of the exported file (nothing changed)
     ankitoml_sync_nochange  sync of the exported file (nothing changed)
     ankitoml_push_1pct      push of the exported file after editing 1% of the notes in it
+    ankitoml_preview_clean  preview and sync of the exported file after a sync that found
+    ankitoml_sync_clean     nothing to do (not timed) recorded that in the base: the fast path
+    anki_import_apkg        ``col.import_anki_package`` of the ``.apkg`` export into an empty
+                            collection (only with ``--media``: Anki's own way to bring media in)
+
+``--media M`` gives the first M notes one media file each (20-50 KB, names with capitals,
+spaces and non-ASCII letters): in the seed collection's media folder, in the ``.apkg``, and as
+``[[media]]`` entries of the file that ``ankitoml_push_new`` pushes, which is then compared with
+``anki_import_apkg``. Run once with and once without it to see what the media cost.
 
 The ankitoml operations go through ``ankitoml.actions`` exactly as ``ankitoml.cli`` does
 (``prepare`` + ``apply_prepared``, ``export_deck``); opening and closing the collection is not
@@ -58,24 +67,32 @@ EDIT_EVERY = 100  # 1% of the notes
 EDIT_MARK = "edited "
 
 # ankitoml operation -> the Anki operation its ratio is computed against: bulk add for a push of
-# new notes, update_notes for a push of edits, and the CSV export (Anki's cheapest full read of
-# the deck's notes) for export, preview and a sync with nothing to do.
+# new notes, update_notes for a push of edits, and Anki's .apkg export of the deck (what issue
+# 14's goals are set against) for export, preview and a sync with nothing to do.
 COMPARED = {
     "ankitoml_push_new": "anki_add_notes",
-    "ankitoml_export": "anki_export_csv",
-    "ankitoml_preview": "anki_export_csv",
-    "ankitoml_sync_nochange": "anki_export_csv",
+    "ankitoml_export": "anki_export_apkg",
+    "ankitoml_preview": "anki_export_apkg",
+    "ankitoml_sync_nochange": "anki_export_apkg",
+    "ankitoml_preview_clean": "anki_export_apkg",
+    "ankitoml_sync_clean": "anki_export_apkg",
     "ankitoml_push_1pct": "anki_update_1pct",
 }
+# With --media, a push of new notes and their media is compared with Anki's import of an .apkg
+# holding the same notes and media.
+COMPARED_WITH_MEDIA = {**COMPARED, "ankitoml_push_new": "anki_import_apkg"}
 ORDER = [
     "anki_add_notes",
     "anki_export_apkg",
+    "anki_import_apkg",
     "anki_export_csv",
     "anki_update_1pct",
     "ankitoml_push_new",
     "ankitoml_export",
     "ankitoml_preview",
     "ankitoml_sync_nochange",
+    "ankitoml_preview_clean",
+    "ankitoml_sync_clean",
     "ankitoml_push_1pct",
 ]
 
@@ -151,13 +168,40 @@ def generate_notes(count: int, seed: int) -> list[dict[str, Any]]:
     return notes
 
 
+_MEDIA_WORDS = ["Gato", "Ñandú", "Straße", "Café Crème", "Zürich", "Ørsted", "Ǆemal", "Über"]
+
+
+def media_name(index: int) -> str:
+    """A media file name as people make them: capitals, spaces, non-ASCII letters."""
+    return f"{_MEDIA_WORDS[index % len(_MEDIA_WORDS)]} Clip {index:05d}.mp3"
+
+
+def media_bytes(index: int, seed: int) -> bytes:
+    rng = random.Random(seed * 1_000_003 + index)
+    return rng.randbytes(rng.randint(20_000, 50_000))
+
+
+def write_media(folder: Path, count: int, seed: int) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [media_name(i) for i in range(count)]
+    for i, name in enumerate(names):
+        (folder / name).write_bytes(media_bytes(i, seed))
+    return names
+
+
+def add_media_refs(notes: list[dict[str, Any]], names: list[str]) -> None:
+    for note, name in zip(notes, names):
+        note["fields"]["Back"] += f" [sound:{name}]"
+
+
 def _toml_string(value: str) -> str:
     # JSON's escapes (\" \\ \n \t \uXXXX ...) are all valid in a TOML basic string.
     return json.dumps(value, ensure_ascii=False)
 
 
-def deck_toml(notes: list[dict[str, Any]]) -> str:
-    """A deck file with only new notes (no note_id, no guid) using the stock note type Basic."""
+def deck_toml(notes: list[dict[str, Any]], media: tuple[str, ...] = ()) -> str:
+    """A deck file with only new notes (no note_id, no guid) using the stock note type Basic,
+    and ``[[media]]`` entries for files in media/."""
     out = [f"[package]\nname = {_toml_string(DECK)}\n"]
     for name in [DECK, *SUBDECKS]:
         out.append(f"[[decks]]\nname = {_toml_string(name)}\n")
@@ -173,6 +217,10 @@ def deck_toml(notes: list[dict[str, Any]]) -> str:
         ]
         lines += [f"{k} = {_toml_string(v)}" for k, v in note["fields"].items()]
         out.append("\n".join(lines) + "\n")
+    for name in media:
+        out.append(
+            f"[[media]]\nname = {_toml_string(name)}\npath = {_toml_string('media/' + name)}\n"
+        )
     return "\n".join(out)
 
 
@@ -278,6 +326,17 @@ def _sync_options(direction: str, strategy: Optional[str] = None):
     return SyncOptions(direction=direction, strategy=strategy)
 
 
+def _record_clean(col: Any, deck_path: Path) -> None:
+    """A sync that finds nothing to do, which records that in the base (run in a process of
+    its own before the _clean operations, so their peak memory is their own). Anki keeps
+    modification times in seconds, and a state modified in the current second is not recorded
+    (see scope_stamp), so wait for the next second first."""
+    from ankitoml import actions
+
+    time.sleep(1.1)
+    actions.apply_prepared(col, actions.prepare(col, deck_path, _sync_options("sync")))
+
+
 def child(op: str, work: Path, notes_count: int, profile: Optional[Path]) -> dict[str, Any]:
     """Run one operation in this process; returns its measurements."""
     from ankitoml import actions
@@ -297,6 +356,15 @@ def child(op: str, work: Path, notes_count: int, profile: Optional[Path]) -> dic
 
     if op == "anki_add_notes":
         data = json.loads((work / "notes.json").read_text(encoding="utf-8"))
+        media_dir = work / "media"
+        if media_dir.is_dir():
+            # Not timed: the seed's media folder, under the names Anki stores.
+            for source in sorted(media_dir.iterdir()):
+                stored = col.media.write_data(source.name, source.read_bytes())
+                if stored != source.name:
+                    for item in data:
+                        item["fields"]["Back"] = item["fields"]["Back"].replace(source.name, stored)
+            shutil.rmtree(media_dir)
 
         def body() -> None:
             from anki.collection import AddNoteRequest
@@ -316,6 +384,17 @@ def child(op: str, work: Path, notes_count: int, profile: Optional[Path]) -> dic
 
         def body() -> None:
             result["exported"] = _export_apkg(col, work / "deck.apkg")
+
+    elif op == "anki_import_apkg":
+        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+        def body() -> None:
+            request = ImportAnkiPackageRequest(
+                package_path=str(work / "deck.apkg"),
+                options=ImportAnkiPackageOptions(with_scheduling=False),
+            )
+            col.import_anki_package(request)
+            result["media_files"] = len(os.listdir(col.media.dir()))
 
     elif op == "anki_export_csv":
 
@@ -347,20 +426,32 @@ def child(op: str, work: Path, notes_count: int, profile: Optional[Path]) -> dic
         def body() -> None:
             result["message"] = actions.export_deck(col, DECK, deck_path)
 
-    elif op == "ankitoml_preview":
+    elif op == "ankitoml_record_clean":
+
+        def body() -> None:
+            _record_clean(col, deck_path)
+
+    elif op in ("ankitoml_preview", "ankitoml_preview_clean"):
 
         def body() -> None:
             prepared = actions.prepare(col, deck_path, _sync_options("sync", "skip"), preview=True)
             result["counts"] = prepared.report["counts"]
+            result["fast"] = prepared.fast
 
-    elif op in ("ankitoml_sync_nochange", "ankitoml_push_new", "ankitoml_push_1pct"):
-        direction = "sync" if op == "ankitoml_sync_nochange" else "push"
+    elif op in (
+        "ankitoml_sync_nochange",
+        "ankitoml_sync_clean",
+        "ankitoml_push_new",
+        "ankitoml_push_1pct",
+    ):
+        direction = "push" if op.startswith("ankitoml_push") else "sync"
 
         def body() -> None:
             prepared = actions.prepare(col, deck_path, _sync_options(direction))
             _, text = actions.apply_prepared(col, prepared)
             result["counts"] = prepared.report["counts"]
             result["message"] = text.splitlines()[0]
+            result["fast"] = prepared.fast
 
     else:
         raise BenchError(f"unknown operation {op}")
@@ -430,6 +521,7 @@ class Settings:
     profile_dir: Optional[Path]
     timeout: Optional[float]
     core: dict[str, Any]
+    media: int = 0
 
 
 def run_child(op: str, work: Path, notes_count: int, settings: Settings) -> dict[str, Any]:
@@ -480,11 +572,15 @@ def run_size(n: int, root: Path, settings: Settings) -> dict[str, dict[str, Any]
     base.mkdir()
     ops = settings.ops
     notes = generate_notes(n, settings.seed)
+    names = write_media(base / "media", settings.media, settings.seed) if settings.media else []
+    add_media_refs(notes, names)
     (base / "notes.json").write_text(json.dumps(notes, ensure_ascii=False), encoding="utf-8")
-    (base / "new.toml").write_text(deck_toml(notes), encoding="utf-8")
+    (base / "new.toml").write_text(deck_toml(notes, tuple(names)), encoding="utf-8")
     seed_dir = base / "seed"
     _new_collection(seed_dir)
     shutil.copy(base / "notes.json", seed_dir / "notes.json")
+    if names:
+        shutil.copytree(base / "media", seed_dir / "media")
     exported_dir = base / "exported"
     results: dict[str, dict[str, Any]] = {}
     counter = 0
@@ -539,11 +635,27 @@ def run_size(n: int, root: Path, settings: Settings) -> dict[str, dict[str, Any]
         if edited != n // EDIT_EVERY:
             raise BenchError(f"edited {edited} notes in the exported file, not {n // EDIT_EVERY}")
 
+    def from_exported_clean(work: Path) -> None:
+        clone(exported_dir, work)
+        run_child("ankitoml_record_clean", work, n, settings)
+
     def empty_with_file(work: Path) -> None:
         _new_collection(work)
         shutil.copy(base / "new.toml", work / "deck.toml")
+        if names:
+            shutil.copytree(base / "media", work / "media")
 
-    needs_export = {"ankitoml_preview", "ankitoml_sync_nochange", "ankitoml_push_1pct"}
+    def empty_with_apkg(work: Path) -> None:
+        _new_collection(work)
+        shutil.copy(Path(results["anki_export_apkg"]["work"]) / "deck.apkg", work / "deck.apkg")
+
+    needs_export = {
+        "ankitoml_preview",
+        "ankitoml_sync_nochange",
+        "ankitoml_preview_clean",
+        "ankitoml_sync_clean",
+        "ankitoml_push_1pct",
+    }
     if "ankitoml_export" in ops or needs_export & set(ops):
         results["ankitoml_export"] = attempt("ankitoml_export", from_seed)
         if results["ankitoml_export"]["seconds"] is None:
@@ -558,10 +670,14 @@ def run_size(n: int, root: Path, settings: Settings) -> dict[str, dict[str, Any]
         "ankitoml_push_new": empty_with_file,
         "ankitoml_preview": from_exported,
         "ankitoml_sync_nochange": from_exported,
+        "ankitoml_preview_clean": from_exported_clean,
+        "ankitoml_sync_clean": from_exported_clean,
         "ankitoml_push_1pct": from_exported_edited,
     }
     for op in ORDER:
-        if op in plan and op in ops:
+        if op == "anki_import_apkg" and settings.media and "anki_export_apkg" in results:
+            results[op] = attempt(op, empty_with_apkg)
+        elif op in plan and op in ops:
             results[op] = attempt(op, plan[op])
 
     # Sanity: a benchmark of the wrong thing is worthless.
@@ -571,14 +687,23 @@ def run_size(n: int, root: Path, settings: Settings) -> dict[str, dict[str, Any]
         ("ankitoml_push_new", "file_only", n),
         ("ankitoml_preview", "unchanged", n),
         ("ankitoml_sync_nochange", "unchanged", n),
+        ("ankitoml_preview_clean", "unchanged", n),
+        ("ankitoml_sync_clean", "unchanged", n),
+        ("ankitoml_preview_clean", "fast", True),
+        ("ankitoml_sync_clean", "fast", True),
         ("ankitoml_push_1pct", "changed_in_file", edits),
         ("ankitoml_push_1pct", "unchanged", n - edits),
     ):
         if op in done:
-            expect(done[op], op, n, f"counts[{key}]", done[op]["counts"][key], wanted)
+            got = done[op][key] if key == "fast" else done[op]["counts"][key]
+            what = key if key == "fast" else f"counts[{key}]"
+            expect(done[op], op, n, what, got, wanted)
     for op in ("ankitoml_push_new", "ankitoml_push_1pct", "ankitoml_sync_nochange"):
         if op in done:
             expect(done[op], op, n, "note count", done[op]["note_count"], n)
+    if "anki_import_apkg" in done:
+        r = done["anki_import_apkg"]
+        expect(r, "anki_import_apkg", n, "media files", r["media_files"], settings.media)
     if "anki_update_1pct" in done:
         r = done["anki_update_1pct"]
         expect(r, "anki_update_1pct", n, "notes edited", r["edited"], edits)
@@ -620,6 +745,13 @@ def _git_state() -> Optional[str]:
     return (head + ("+dirty" if dirty else "")) or None
 
 
+_WITH_MEDIA = False
+
+
+def _compared() -> dict[str, str]:
+    return COMPARED_WITH_MEDIA if _WITH_MEDIA else COMPARED
+
+
 def _label(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
@@ -629,7 +761,7 @@ def _seconds(results: dict[int, dict[str, dict[str, Any]]], n: int, op: str) -> 
 
 
 def _ratio(results: dict[int, dict[str, dict[str, Any]]], n: int, op: str) -> Optional[float]:
-    mine, theirs = _seconds(results, n, op), _seconds(results, n, COMPARED.get(op, ""))
+    mine, theirs = _seconds(results, n, op), _seconds(results, n, _compared().get(op, ""))
     return mine / theirs if mine and theirs else None
 
 
@@ -653,7 +785,7 @@ def table(sizes: list[int], results: dict[int, dict[str, dict[str, Any]]]) -> st
     for op in ORDER:
         if not any(op in results[n] for n in sizes):
             continue
-        row = [op, COMPARED.get(op, "")]
+        row = [op, _compared().get(op, "")]
         for n in sizes:
             r = results[n].get(op)
             if r is None:
@@ -695,7 +827,7 @@ def report(
         "load_average_end": os.getloadavg(),
         "ankitoml_core": _core_info(),  # at the end of the run; each result has its own
         "sizes": sizes,
-        "compared_with": COMPARED,
+        "compared_with": _compared(),
         "growth": {op: round(g, 3) for op, g in growth.items() if g is not None},
         "results": {
             str(n): {
@@ -726,6 +858,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         "--repeat", type=int, default=1, help="runs per operation; the fastest counts"
     )
     parser.add_argument("--seed", type=int, default=20231001)
+    parser.add_argument(
+        "--media",
+        type=int,
+        default=0,
+        metavar="M",
+        help="give the first M notes a media file each (20-50 KB)",
+    )
     parser.add_argument(
         "--workdir", type=Path, help="where the collections go (default: a temp dir)"
     )
@@ -778,6 +917,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "repeat": args.repeat,
         "timeout": args.timeout,
         "seed": args.seed,
+        "media": args.media,
         "git": _git_state(),
     }
     core = _core_info()
@@ -787,8 +927,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             " build it with maturin develop --release (see 'Benchmarks' in README.md)",
             file=sys.stderr,
         )
-    settings = Settings(args.seed, args.ops, args.repeat, profile_dir, args.timeout, core)
-    out = args.results or HERE / "results" / f"{anki_version}.json"
+    global _WITH_MEDIA
+    _WITH_MEDIA = args.media > 0
+    settings = Settings(
+        args.seed, args.ops, args.repeat, profile_dir, args.timeout, core, args.media
+    )
+    suffix = f"-media{args.media}" if args.media else ""
+    out = args.results or HERE / "results" / f"{anki_version}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, dict[str, Any]]] = {}
     try:

@@ -41,7 +41,18 @@ def build_warnings(path: str, text: str) -> str:
     """What keeps later builds of this deck file from updating an import (JSON list of messages)."""
 
 def plan_sync(request_json: str) -> str:
-    """Plan a push, pull, sync or preview; changes nothing."""
+    """Plan a push, pull, sync or preview; changes nothing. ``clean`` in the plan: it changes
+    nothing and leaves nothing pending."""
+
+def stored_state(text: str, base_text: str | None = None) -> str:
+    """What a stored base records for the fast path of this file text:
+    ``{"clean": record or null, "media": {path: fingerprint}}``."""
+
+def clean_plan(direction: str, clean_json: str, notices: list[str]) -> str:
+    """The plan (nothing to do, ``fast``) of a state the base recorded as clean."""
+
+def file_fingerprint(text: str) -> int:
+    """The fingerprint a clean record keeps of a deck file's text."""
 
 def finish_sync(path: str, text: str, plan_json: str, applied_json: str) -> str:
     """After Anki applied a plan: the new file text (or None) and the new base.

@@ -62,9 +62,18 @@ class Prepared:
     report: dict[str, Any] = field(init=False)
     # Size and modification time of each media file when planned (see apply_prepared).
     media: list[Any] = field(init=False, default_factory=list)
+    # What was read from the collection (the clean record keeps it).
+    scope: dict[str, Any] = field(default_factory=dict)
+    # Media fingerprints from the base: unchanged files are not copied again.
+    known_media: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.report = self.plan["report"]
+
+    @property
+    def fast(self) -> bool:
+        """Planned from the base's record of a clean state: nothing to do, nothing planned."""
+        return bool(self.plan.get("fast"))
 
 
 def prepare(
@@ -76,7 +85,60 @@ def prepare(
     if text is None:
         text = deck_file.read_text(path)
     base_path = base_store.base_path(col.path, path)
-    base_json, base_problem = base_store.load(base_path)
+    base_text, read_problem = base_store.read(base_path)
+    stored = json.loads(core.stored_state(text, base_text))
+    planned = _fast_plan(col, path, options, stored) if stored["clean"] is not None else None
+    if planned is None:
+        if base_text is None:
+            base_json, base_problem = None, read_problem
+        else:
+            base_json, base_problem = base_store.load(base_path, base_text)
+        planned = _full_plan(col, path, text, options, preview, base_json, base_problem)
+    plan, scope, folds, foldable = planned
+    prepared = Prepared(
+        path=path,
+        text=text,
+        options=options,
+        plan=plan,
+        base_path=base_path,
+        preview=preview,
+        folds=folds,
+        foldable=foldable,
+        scope=scope,
+        known_media=stored["media"],
+    )
+    prepared.media = _media_prints(prepared)
+    return prepared
+
+
+# What a plan is made with: the plan, the scope read, the folds applied, the foldable types.
+_Planned = tuple[dict[str, Any], dict[str, Any], list[notetype_ids.VersionFold], list[str]]
+
+
+def _fast_plan(col, path: Path, options: SyncOptions, stored: dict[str, Any]) -> Optional[_Planned]:
+    """The plan of a clean state the base recorded (nothing to do; ``rust/core/src/sync/
+    clean.rs``), if the collection and the media are still as recorded; None: plan in full."""
+    clean = stored["clean"]
+    stamp, _ = collection_io.scope_stamp(col, clean["scope"])
+    if stamp != clean["anki"]:
+        return None
+    if not collection_io.media_unchanged(col, clean["media"], path.parent, stored["media"]):
+        return None
+    if notetype_ids.version_folds(col, clean["scope"]["models"]):
+        return None  # the full plan reports them (and may fold them)
+    plan = json.loads(core.clean_plan(options.direction, json.dumps(clean), []))
+    return plan, clean["scope"], [], []
+
+
+def _full_plan(
+    col,
+    path: Path,
+    text: str,
+    options: SyncOptions,
+    preview: bool,
+    base_json: Optional[str],
+    base_problem: Optional[str],
+) -> _Planned:
     scope = json.loads(core.sync_scope(str(path), text, base_json))
     snapshot = collection_io.read_snapshot(col, scope)
     folds = notetype_ids.version_folds(col, scope["models"])
@@ -114,18 +176,7 @@ def prepare(
     del snapshot
     plan = json.loads(core.plan_sync(request_json))
     del request_json
-    prepared = Prepared(
-        path=path,
-        text=text,
-        options=options,
-        plan=plan,
-        base_path=base_path,
-        preview=preview,
-        folds=folds,
-        foldable=foldable,
-    )
-    prepared.media = _media_prints(prepared)
-    return prepared
+    return plan, scope, folds, foldable
 
 
 def apply_to_collection(
@@ -135,7 +186,7 @@ def apply_to_collection(
     as applied (planned again if Anki renamed media), what Anki did, and the renames."""
     path = prepared.path
     media = prepared.plan["anki"]["media"]
-    renamed = collection_io.copy_media(step, media, path.parent, str(path))
+    renamed = collection_io.copy_media(step, media, path.parent, str(path), prepared.known_media)
     applying = prepared
     if renamed:
         # Planned again on the file as it will be written, so the notes reach Anki with
@@ -176,8 +227,14 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
                 f"{path}: the collection or the file changed since the preview; "
                 "nothing was changed, look at the preview again"
             )
+    if prepared.fast:
+        # Recorded as clean and still so: nothing to write anywhere, the base included.
+        from anki.collection import OpChanges
+
+        return OpChanges(), summary(prepared.plan, prepared.options)
     collection_io.check_media(prepared.plan["anki"]["media"], path.parent, str(path))
     written = []
+    prints: dict[str, Any] = {}
 
     def work(step: collection_io.OneStep) -> tuple[Prepared, dict[str, Any], dict[str, str]]:
         for fold in prepared.folds:
@@ -185,6 +242,7 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
             # an update, then a move and a removal per version
             step.wrote("note type versions merged", ops=1 + 2 * len(fold.versions))
         applying, applied, renamed = apply_to_collection(step, prepared)
+        prints.update(step.media_prints)
         finished = json.loads(
             core.finish_sync(
                 str(path), applying.text, _file_side(applying.plan), json.dumps(applied)
@@ -210,10 +268,34 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
         if written:
             core.write_file_atomic(str(path), prepared.text)
         raise
+    base = finished["base"]
+    # A pull copies no media: what was copied before is still as it was.
+    base["media"] = prints if applied.options.direction != "pull" else applied.known_media
+    clean = _clean_record(col, applied) if not renamed else None
+    if clean is not None:
+        base["clean"] = clean
     # Last: a base behind the collection is safe (the next sync finds both sides agree), one
     # ahead of it is not.
-    base_store.save(prepared.base_path, json.dumps(finished["base"]))
+    base_store.save(prepared.base_path, json.dumps(base))
     return changes, summary(applied.plan, applied.options, renamed)
+
+
+def _clean_record(col, applied: Prepared) -> Optional[dict[str, Any]]:
+    """What lets the next run know it has nothing to do (``rust/core/src/sync/clean.rs``), if
+    this one had nothing to do. Only a push or a sync: their plans list the file's media, whose
+    fingerprints the next run checks."""
+    if not applied.plan.get("clean") or applied.options.direction == "pull":
+        return None
+    stamp, trusted = collection_io.scope_stamp(col, applied.scope)
+    if not trusted:
+        return None
+    return {
+        "file": core.file_fingerprint(applied.text),
+        "scope": applied.scope,
+        "anki": stamp,
+        "notes": applied.report["counts"]["unchanged"],
+        "media": applied.plan["anki"]["media"],
+    }
 
 
 def _media_prints(prepared: Prepared) -> list[Any]:

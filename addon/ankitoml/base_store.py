@@ -21,15 +21,25 @@ def base_path(collection_path: str, deck_path: Path) -> Path:
     return collection.parent / f"{collection.stem}.ankitoml-bases" / f"{key}.json"
 
 
-def load(path: Path) -> tuple[Optional[str], Optional[str]]:
-    """The base as JSON, or None when there is none; and a warning when the file is there but
-    is not a base this version can use (it is then treated as lost, which is safe)."""
+def read(path: Path) -> tuple[Optional[str], Optional[str]]:
+    """The stored base's text, or None when there is none or it cannot be read (with a
+    warning then)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), None
     except FileNotFoundError:
         return None, None
     except (OSError, UnicodeDecodeError) as err:
         return None, f"the sync base {path} cannot be read ({err}); it is ignored"
+
+
+def load(path: Path, text: Optional[str] = None) -> tuple[Optional[str], Optional[str]]:
+    """The base as JSON, or None when there is none; and a warning when the file is there but
+    is not a base this version can use (it is then treated as lost, which is safe). ``text``:
+    the stored base's text when already read."""
+    if text is None:
+        text, problem = read(path)
+        if text is None:
+            return None, problem
     base_json = core.read_base(text)
     if base_json is None:
         return None, f"the sync base {path} is not one this version wrote; it is ignored"

@@ -7,9 +7,11 @@ nothing: if anything fails half way, or the process dies, the collection is as i
 """
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Optional, TypeVar
@@ -172,6 +174,42 @@ def _model_kind(model: dict[str, Any]) -> str:
     if model.get("originalStockKind") == STOCK_KIND_IMAGE_OCCLUSION:
         return "image_occlusion"
     return "cloze"
+
+
+def scope_stamp(col, scope: dict[str, Any]) -> tuple[str, bool]:
+    """A digest of everything in the collection that a plan of ``scope`` reads, without reading
+    the field texts; and whether it can be trusted later (see ``rust/core/src/sync/clean.rs``).
+
+    Notes: id, note type, modification time, checksum of the sort field, length of the fields
+    and tags (an edit moves the time; an edit through AnkiWeb or an import brings another
+    time, often older, so the rows are hashed, not their latest time). Cards: each note's decks
+    (a move changes the cards only). Every note type's id, name and modification time, and
+    every deck's id and name. Anki keeps modification times in whole seconds, so a stamp in
+    which something changed during the current second is not trusted: another edit in that
+    second would leave it as it is.
+    """
+    taken = int(time.time())
+    digest = hashlib.blake2b(digest_size=16)
+    latest = 0
+    note_ids = note_ids_in_scope(col, scope)
+    for chunk in _chunks(note_ids):
+        marks = _placeholders(chunk)
+        rows = col.db.all(
+            "select id, mid, mod, csum, length(flds), tags from notes "
+            f"where id in ({marks}) order by id",
+            *chunk,
+        )
+        latest = max([latest, *(row[2] for row in rows)])
+        digest.update(repr(rows).encode("utf-8"))
+        cards = col.db.all(
+            f"select nid, ord, did from cards where nid in ({marks}) order by nid, ord", *chunk
+        )
+        digest.update(repr(cards).encode("utf-8"))
+    note_types = col.db.all("select id, name, mtime_secs from notetypes order by id")
+    latest = max([latest, *(row[2] for row in note_types)])
+    digest.update(repr(note_types).encode("utf-8"))
+    digest.update(repr(col.db.all("select id, name from decks order by id")).encode("utf-8"))
+    return digest.hexdigest(), latest < taken
 
 
 def model_snapshot(model: dict[str, Any]) -> dict[str, Any]:
@@ -392,6 +430,28 @@ def check_media(media: list[dict[str, Any]], deck_dir: Path, deck_path: str = ""
         _media_source(item, deck_dir, deck_path)
 
 
+def media_unchanged(
+    col, media: list[dict[str, Any]], deck_dir: Path, known: dict[str, dict[str, Any]]
+) -> bool:
+    """Whether every media file is as when it was last copied into Anki (size and
+    modification time), and Anki's copy is still there."""
+    media_dir = Path(col.media.dir())
+    for item in media:
+        print_ = known.get(item["path"])
+        if print_ is None or print_["stored"] != item["name"]:
+            return False
+        try:
+            stat = (deck_dir / item["path"]).stat()
+            stored = (media_dir / print_["stored"]).stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (print_["size"], print_["mtime_ns"]):
+            return False
+        if stored.st_size != print_["size"]:
+            return False
+    return True
+
+
 def media_fingerprints(media: list[dict[str, Any]], deck_dir: Path) -> list[Any]:
     """What the deck's media files are now (size, mtime), to refuse an apply after a change."""
     prints: list[Any] = []
@@ -422,6 +482,8 @@ class OneStep:
         self.col = col
         self.position = col.add_custom_undo_entry(undo_name)
         self.new_media: list[Path] = []
+        # What each copied media file was (see copy_media), for the base.
+        self.media_prints: dict[str, dict[str, Any]] = {}
         self._ops = 0
 
     def wrote(self, kind: str, ops: int = 1) -> None:
@@ -572,10 +634,19 @@ def apply_changes(
 
 
 def copy_media(
-    step: OneStep, media: list[dict[str, Any]], deck_dir: Path, deck_path: str = ""
+    step: OneStep,
+    media: list[dict[str, Any]],
+    deck_dir: Path,
+    deck_path: str = "",
+    known: Optional[dict[str, dict[str, Any]]] = None,
 ) -> dict[str, str]:
     """Copy the deck's media into Anki's folder; returns the names Anki stored under another
-    name (``{asked: stored}``).
+    name (``{asked: stored}``), and keeps each file's fingerprint (size, modification time,
+    SHA-1, stored name) in ``step.media_prints``, keyed by its path.
+
+    A file whose fingerprint in ``known`` (from the base) still matches, and whose copy in
+    Anki's folder is still there, is neither read nor copied again; one whose time moved but
+    whose bytes hash the same is read, not copied.
 
     Anki decides the name: every version makes it NFC and drops characters some systems refuse;
     newer ones also lowercase it unless that very file is there already; a different file
@@ -584,9 +655,17 @@ def copy_media(
     """
     media_dir = Path(step.col.media.dir())
     present = set(_names_in(media_dir))
-    renamed = {}
+    known = known or {}
+    renamed: dict[str, str] = {}
+    prints = step.media_prints
     for item in media:
         source = _media_source(item, deck_dir, deck_path)
+        stat = source.stat()
+        old = known.get(item["path"])
+        fresh = old is not None and old["stored"] == item["name"] and old["stored"] in present
+        if fresh and (stat.st_size, stat.st_mtime_ns) == (old["size"], old["mtime_ns"]):
+            prints[item["path"]] = old
+            continue
         try:
             data = source.read_bytes()
         except OSError as err:
@@ -594,6 +673,11 @@ def copy_media(
                 f"{_media_place(item, deck_path)}: media '{item['name']}': cannot read "
                 f"{source} ({err.strerror})"
             ) from None
+        sha1 = hashlib.sha1(data).hexdigest()
+        print_ = {"size": len(data), "mtime_ns": stat.st_mtime_ns, "sha1": sha1}
+        if fresh and old["sha1"] == sha1:
+            prints[item["path"]] = {**print_, "stored": old["stored"]}
+            continue
         try:
             stored = step.col.media.write_data(item["name"], data)
         except Exception as err:  # the backend's error types differ between Anki versions
@@ -606,6 +690,7 @@ def copy_media(
             step.new_media.append(media_dir / stored)
         if stored != item["name"]:
             renamed[item["name"]] = stored
+        prints[item["path"]] = {**print_, "stored": stored}
         step.wrote("media")
     return renamed
 

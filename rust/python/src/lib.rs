@@ -121,14 +121,23 @@ fn build_warnings(py: Python<'_>, path: &str, text: &str) -> PyResult<String> {
     to_json(&warnings)
 }
 
-/// Plan a push, pull, sync or preview; changes nothing.
+/// Plan a push, pull, sync or preview; changes nothing. The plan also says whether it changes
+/// nothing and leaves nothing pending (`clean`): only then may the applied state be recorded
+/// as clean (`sync::clean`).
 #[pyfunction]
 fn plan_sync(py: Python<'_>, request_json: &str) -> PyResult<String> {
+    #[derive(serde::Serialize)]
+    struct Marked<'a> {
+        #[serde(flatten)]
+        plan: &'a ankitoml_core::sync::SyncPlan,
+        clean: bool,
+    }
     let request: ankitoml_core::sync::SyncRequest = from_json("sync request", request_json)?;
     let plan = py
         .detach(|| ankitoml_core::sync::plan_sync(&request))
         .map_err(to_py)?;
-    to_json(&plan)
+    let clean = ankitoml_core::sync::clean::is_clean(&plan);
+    to_json(&Marked { plan: &plan, clean })
 }
 
 /// After Anki applied a plan: the new file text (or None) and the new base. `plan_json` needs
@@ -176,6 +185,36 @@ fn note_type_media(models_json: &str) -> PyResult<String> {
     to_json(&ankitoml_core::notetype_media::models_media(&models))
 }
 
+/// What a stored base (text, not yet parsed) records for the fast path of this deck file
+/// text: `{"clean": record or null, "media": {path: fingerprint}}`.
+#[pyfunction]
+#[pyo3(signature = (text, base_text=None))]
+fn stored_state(py: Python<'_>, text: &str, base_text: Option<&str>) -> PyResult<String> {
+    let stored = py.detach(|| ankitoml_core::sync::clean::stored(text, base_text));
+    to_json(&stored)
+}
+
+/// The plan of a state the base recorded as clean (nothing to do), without planning.
+#[pyfunction]
+fn clean_plan(direction: &str, clean_json: &str, notices: Vec<String>) -> PyResult<String> {
+    let clean: ankitoml_core::sync::clean::Clean = from_json("clean record", clean_json)?;
+    let direction: ankitoml_core::sync::rules::Direction =
+        from_json("direction", &format!("\"{direction}\""))?;
+    let mut plan = serde_json::to_value(ankitoml_core::sync::clean::plan(
+        &clean, direction, &notices,
+    ))
+    .map_err(|e| InternalError::new_err(e.to_string()))?;
+    plan["clean"] = serde_json::Value::Bool(true);
+    plan["fast"] = serde_json::Value::Bool(true);
+    to_json(&plan)
+}
+
+/// The fingerprint a clean record keeps of a deck file's text.
+#[pyfunction]
+fn file_fingerprint(text: &str) -> u64 {
+    ankitoml_core::sync::clean::file_fingerprint(text)
+}
+
 /// A stored base as JSON, or None when the text is not a base this version can use.
 #[pyfunction]
 fn read_base(py: Python<'_>, text: &str) -> PyResult<Option<String>> {
@@ -207,6 +246,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sync_scope, m)?)?;
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
     m.add_function(wrap_pyfunction!(build_warnings, m)?)?;
+    m.add_function(wrap_pyfunction!(stored_state, m)?)?;
+    m.add_function(wrap_pyfunction!(clean_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(file_fingerprint, m)?)?;
     m.add_function(wrap_pyfunction!(finish_sync, m)?)?;
     m.add_function(wrap_pyfunction!(export_deck, m)?)?;
     m.add_function(wrap_pyfunction!(note_type_media, m)?)?;

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub const BASE_VERSION: u32 = 1;
+/// 2: the base also records a clean state and media fingerprints (`clean.rs`); a version-1
+/// base is ignored with a warning, which is safe (differences then count as conflicts).
+pub const BASE_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Base {

@@ -1,8 +1,10 @@
-//! Sync between a deck file and the collection: plan (nothing changes), apply (the Python side,
-//! in Anki), finish (the file and the base). The rules are in `rules.rs`; note types in
-//! `models.rs`; how Markdown fields compare in `field_values.rs`.
+//! Sync between a deck file and the collection: plan (nothing changes; `clean.rs` knows when
+//! there is nothing to plan), apply (the Python side, in Anki), finish (the file and the base).
+//! The rules are in `rules.rs`; note types in `models.rs`; how Markdown fields compare in
+//! `field_values.rs`.
 
 pub mod base;
+pub mod clean;
 pub mod content_match;
 pub mod decks;
 pub mod field_values;
