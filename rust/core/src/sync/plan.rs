@@ -410,22 +410,32 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
                     }
                     if !file_decks.contains(&anki_note.deck) {
                         out.edits.push(FileEdit::AppendDeck {
-                            deck: Deck {
-                                name: anki_note.deck.clone(),
-                                description: req
-                                    .anki
-                                    .deck_descriptions
-                                    .get(&anki_note.deck)
-                                    .filter(|d| !d.is_empty())
-                                    .cloned(),
-                                id: None,
-                            },
+                            deck: deck_entry(&req.anki, &anki_note.deck),
                         });
                         file_decks.insert(anki_note.deck.clone());
                     }
                 }
                 out.anki_only(anki_note);
             }
+        }
+    }
+
+    // A note moved in Anki to a deck the file does not define (a deck renamed there): the file
+    // gets that deck too, so that it still defines every deck its notes use (the seed tool
+    // refuses a file that does not).
+    let moved_to: Vec<String> = out
+        .edits
+        .iter()
+        .filter_map(|edit| match edit {
+            FileEdit::SetDeck { deck, .. } => Some(deck.clone()),
+            _ => None,
+        })
+        .collect();
+    for name in moved_to {
+        if file_decks.insert(name.clone()) {
+            out.edits.push(FileEdit::AppendDeck {
+                deck: deck_entry(&req.anki, &name),
+            });
         }
     }
 
@@ -447,6 +457,19 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         file_edits: out.edits,
         base: out.base,
     })
+}
+
+/// A `[[decks]]` entry for a deck the collection has, with its description.
+fn deck_entry(anki: &AnkiSnapshot, name: &str) -> Deck {
+    Deck {
+        name: name.to_owned(),
+        description: anki
+            .deck_descriptions
+            .get(name)
+            .filter(|d| !d.is_empty())
+            .cloned(),
+        id: None,
+    }
 }
 
 /// Notes matched by content, and what could not be matched one to one.
