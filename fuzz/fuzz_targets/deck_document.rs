@@ -13,6 +13,9 @@ use ankitoml_core::deck_file::{
 };
 use ankitoml_core::edit::DeckDocument;
 use ankitoml_core::location::Location;
+use ankitoml_core::options::{
+    OptionKind, OptionSpec, OptionValue, Options, FIELD_OPTIONS, MODEL_OPTIONS, TEMPLATE_OPTIONS,
+};
 use ankitoml_core::parse::parse_deck_file;
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -326,6 +329,7 @@ fn edit(
             let deck = Deck {
                 name: text(u)?,
                 description: optional_text(u)?,
+                id: optional_id(u)?,
             };
             doc.append_deck(&deck);
             if let Some(file) = expected {
@@ -488,15 +492,7 @@ fn new_model(u: &mut Unstructured, old: Option<&Model>) -> Result<Model> {
             field.id = optional_id(u)?;
         }
         if u.ratio(1, 6)? {
-            field.description = optional_text(u)?;
-            field.font = optional_text(u)?;
-            field.size = if u.arbitrary()? {
-                Some(u.arbitrary()?)
-            } else {
-                None
-            };
-            field.rtl = u.arbitrary()?;
-            field.sticky = u.arbitrary()?;
+            field.options = options(u, FIELD_OPTIONS)?;
         }
     }
     let mut templates: Vec<TemplateDef> = old.map(|m| m.templates.clone()).unwrap_or_default();
@@ -506,8 +502,7 @@ fn new_model(u: &mut Unstructured, old: Option<&Model>) -> Result<Model> {
             id: optional_id(u)?,
             front: text(u)?,
             back: text(u)?,
-            browser_front: optional_text(u)?,
-            browser_back: optional_text(u)?,
+            options: options(u, TEMPLATE_OPTIONS)?,
         });
     }
     if templates.len() > 1 && u.ratio(1, 4)? {
@@ -517,7 +512,7 @@ fn new_model(u: &mut Unstructured, old: Option<&Model>) -> Result<Model> {
         if u.ratio(1, 3)? {
             template.id = optional_id(u)?;
             template.front = text(u)?;
-            template.browser_back = optional_text(u)?;
+            template.options = options(u, TEMPLATE_OPTIONS)?;
         }
     }
     let field_names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
@@ -535,6 +530,7 @@ fn new_model(u: &mut Unstructured, old: Option<&Model>) -> Result<Model> {
         },
         markdown_fields: old.map(|m| m.markdown_fields.clone()).unwrap_or_default(),
         css: optional_text(u)?,
+        options: options(u, MODEL_OPTIONS)?,
         fields,
         templates,
         location: Location::default(),
@@ -551,8 +547,7 @@ fn updated_model(old: &Model, model: &Model) -> Model {
         .map(|(position, t)| match old.templates.get(position) {
             Some(o) => TemplateDef {
                 id: t.id.or(o.id),
-                browser_front: t.browser_front.clone().or(o.browser_front.clone()),
-                browser_back: t.browser_back.clone().or(o.browser_back.clone()),
+                options: merged(&o.options, &t.options),
                 ..t.clone()
             },
             None => t.clone(),
@@ -567,8 +562,33 @@ fn updated_model(old: &Model, model: &Model) -> Model {
         css: model.css.clone().or(old.css.clone()),
         sort_field: model.sort_field.clone().or(old.sort_field.clone()),
         markdown_fields: old.markdown_fields.clone(),
+        options: merged(&old.options, &model.options),
         location: old.location,
     }
+}
+
+/// Settings after an update: what `new` says wins, what it leaves out stays.
+fn merged(old: &Options, new: &Options) -> Options {
+    let mut out = old.clone();
+    out.extend(new.iter().map(|(k, v)| (k.clone(), v.clone())));
+    out
+}
+
+/// Some of the settings `specs` lists, each of its own kind (by Anki's key, as the core keeps
+/// them).
+fn options(u: &mut Unstructured, specs: &[OptionSpec]) -> Result<Options> {
+    let mut out = Options::new();
+    for spec in specs {
+        if u.ratio(1, 3)? {
+            let value = match spec.kind {
+                OptionKind::Text => OptionValue::Text(text(u)?),
+                OptionKind::Integer => OptionValue::Integer(u.arbitrary()?),
+                OptionKind::Bool => OptionValue::Bool(u.arbitrary()?),
+            };
+            out.insert(spec.anki_key.to_owned(), value);
+        }
+    }
+    Ok(out)
 }
 
 /// Whether the file stays valid with `model` appended (`replacing` none) or replacing one.
