@@ -12,6 +12,7 @@ use ankitoml_core::deck_file::{
     Deck, DeckFile, FieldDef, Media, Model, ModelKind, Note, NotePlaces, Package, TemplateDef,
 };
 use ankitoml_core::edit::DeckDocument;
+use ankitoml_core::error::MAX_NOTE_ID;
 use ankitoml_core::location::Location;
 use ankitoml_core::options::{
     OptionKind, OptionSpec, OptionValue, Options, FIELD_OPTIONS, MODEL_OPTIONS, TEMPLATE_OPTIONS,
@@ -199,7 +200,7 @@ fn edit(
                     .iter()
                     .any(|n| n.index != i && n.note_id == Some(id));
                 file.notes[note].note_id = Some(id);
-                unique
+                unique && possible_note_id(id)
             });
             Done::NoteId(i, id)
         }
@@ -270,7 +271,9 @@ fn edit(
                     .is_none_or(|m| note.fields.keys().all(|k| m.field_names().any(|f| f == k)));
                 let unique_id = note
                     .note_id
-                    .is_none_or(|id| !file.notes.iter().any(|n| n.note_id == Some(id)));
+                    .is_none_or(|id| {
+                        possible_note_id(id) && !file.notes.iter().any(|n| n.note_id == Some(id))
+                    });
                 let unique_guid = note.guid.as_ref().is_none_or(|g| {
                     !g.is_empty() && !file.notes.iter().any(|n| n.guid.as_ref() == Some(g))
                 });
@@ -439,6 +442,11 @@ fn optional_text(u: &mut Unstructured) -> Result<Option<String>> {
     } else {
         Ok(None)
     }
+}
+
+/// What the parser takes as a note id: a creation time in milliseconds.
+fn possible_note_id(id: i64) -> bool {
+    (1..=MAX_NOTE_ID).contains(&id)
 }
 
 fn optional_id(u: &mut Unstructured) -> Result<Option<i64>> {
