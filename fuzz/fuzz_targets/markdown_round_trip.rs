@@ -1,5 +1,6 @@
 //! The round trips `markdown/mod.rs` promises, on fields built from the fuzzer's bytes:
-//! - Anki-like HTML `h`: `markdown_to_html(html_to_markdown(h))` has the DOM of `h`, and
+//! - Anki-like HTML `h`: `markdown_to_html(html_to_markdown(h))` has the DOM of `h` (or `h` is
+//!   the seed tool's HTML for that Markdown, which says the same in its own tags), and
 //!   converting that back gives the same Markdown;
 //! - Markdown from the supported constructs: one conversion to HTML and back reaches a fixpoint.
 //!
@@ -7,7 +8,7 @@
 //! blank line inside an HTML comment, are left out); `markdown` fuzzes any text for panics.
 #![no_main]
 
-use ankitoml_core::markdown::{html_to_markdown, markdown_to_html, same_dom};
+use ankitoml_core::markdown::{html_to_markdown, is_seed_tool_html, markdown_to_html, same_dom};
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 
@@ -22,8 +23,10 @@ fuzz_target!(|data: &[u8]| {
         };
         let markdown = html_to_markdown(&html);
         let back = markdown_to_html(&markdown);
+        // A field that is the seed tool's HTML for its Markdown comes back in Anki's tags
+        // (`<em>` as `<i>`), by design.
         assert!(
-            same_dom(&html, &back),
+            same_dom(&html, &back) || is_seed_tool_html(&markdown, &html),
             "html {html:?}\nmarkdown {markdown:?}\nback {back:?}"
         );
         assert_eq!(html_to_markdown(&back), markdown, "html {html:?}");

@@ -582,3 +582,29 @@ fn seed_tool_html_reads_as_its_markdown() {
     assert_eq!(read("> quoted\n> more"), "> quoted\n> more");
     assert_eq!(read("~~struck~~"), "~~struck~~");
 }
+
+#[test]
+fn runs_of_leading_breaks_keep_what_follows() {
+    // Found by fuzzing: the text after three or more leading `<br>` was lost.
+    for html in [
+        "<br><br><br>b",
+        "<br><br><br><br>b",
+        "<br><br><br><br><br>b",
+        "<br><br><br>b<br><br>c",
+        "<br><br><br>*b*",
+        "<br><br>b",
+        "b<br><br><br>",
+        "b<br><br><br><br>",
+        "<br><br><br>",
+        "a<br><br><br><br>b",
+        "<div>a</div><br><br><br>b",
+        "<div><br></div><div><br></div><div><br></div>b",
+        "<div><br></div><br><br><br>b",
+        "<ul><li><br><br><br>b</li></ul>",
+        "<blockquote><br><br><br>b</blockquote>",
+    ] {
+        // The DOM check in it is what catches a lost text.
+        check_round_trip(html);
+    }
+    assert_markdown("<br><br><br>b", "<br><br><br>b");
+}

@@ -123,8 +123,14 @@ fn run_blocks(run: &[Node], in_container: bool) -> Vec<String> {
     paragraphs.push(&run[start..]);
 
     let mut blocks: Vec<String> = Vec::new();
+    // A first paragraph that must go on the next one's line.
+    let mut carried: Option<String> = None;
     for (index, nodes) in paragraphs.iter().enumerate() {
-        let markdown = paragraph(nodes, in_container);
+        let mut markdown = paragraph(nodes, in_container);
+        if let Some(mut before) = carried.take() {
+            before.push_str(&markdown);
+            markdown = before;
+        }
         let first_line = markdown.split('\n').next().unwrap_or("");
         if commonmark::html_block_kind(first_line).is_none() {
             blocks.push(markdown);
@@ -132,13 +138,24 @@ fn run_blocks(run: &[Node], in_container: bool) -> Vec<String> {
         }
         // Markdown would read this paragraph as an HTML block, which is neither a paragraph
         // (no `<br><br>` before it) nor Markdown inside. Keep it on the previous paragraph's
-        // line, or if it is the first, write the whole run as HTML.
+        // line, or if it is the first, write the whole run as HTML; when that does not start
+        // an HTML block either (`<br><br><br>b`), put the next paragraph on its line.
         match blocks.last_mut() {
-            Some(previous) if index > 0 => {
+            Some(previous) => {
                 previous.push_str("<br><br>");
                 previous.push_str(&markdown);
             }
-            _ => return vec![raw_run(run, markdown, in_container)],
+            None => {
+                if let Some(raw) = raw_run(run, in_container) {
+                    return vec![raw];
+                }
+                if index + 1 < paragraphs.len() {
+                    markdown.push_str("<br><br>");
+                    carried = Some(markdown);
+                } else {
+                    blocks.push(markdown);
+                }
+            }
         }
     }
     blocks
@@ -154,8 +171,9 @@ fn paragraph(nodes: &[Node], in_container: bool) -> String {
     inline.out
 }
 
-/// A run that starts like an HTML block, written entirely as HTML inside that block.
-fn raw_run(run: &[Node], markdown: String, in_container: bool) -> String {
+/// A run that starts like an HTML block, written entirely as HTML inside that block; None
+/// when its HTML does not start one.
+fn raw_run(run: &[Node], in_container: bool) -> Option<String> {
     let first = run.first();
     let starts_raw_text_kind = first.is_some_and(|node| {
         matches!(node.data, NodeData::Comment(_))
@@ -176,11 +194,9 @@ fn raw_run(run: &[Node], markdown: String, in_container: bool) -> String {
     );
     end_without_line_feed(&mut out);
     let first_line = out.split('\n').next().unwrap_or("");
-    if commonmark::html_block_kind(first_line).is_some() {
-        out
-    } else {
-        markdown
-    }
+    commonmark::html_block_kind(first_line)
+        .is_some()
+        .then_some(out)
 }
 
 /// An HTML block's last line feed is Markdown's, and a last line of spaces would be blank, so
