@@ -269,11 +269,9 @@ fn edit(
                 let fits = file
                     .model(&note.model)
                     .is_none_or(|m| note.fields.keys().all(|k| m.field_names().any(|f| f == k)));
-                let unique_id = note
-                    .note_id
-                    .is_none_or(|id| {
-                        possible_note_id(id) && !file.notes.iter().any(|n| n.note_id == Some(id))
-                    });
+                let unique_id = note.note_id.is_none_or(|id| {
+                    possible_note_id(id) && !file.notes.iter().any(|n| n.note_id == Some(id))
+                });
                 let unique_guid = note.guid.as_ref().is_none_or(|g| {
                     !g.is_empty() && !file.notes.iter().any(|n| n.guid.as_ref() == Some(g))
                 });
@@ -665,6 +663,10 @@ fn without_places(mut file: DeckFile) -> DeckFile {
     }
     for media in &mut file.media {
         media.location = None;
+    }
+    // Warnings point at lines that edits move.
+    for warning in &mut file.warnings {
+        warning.location = Location::default();
     }
     file
 }
