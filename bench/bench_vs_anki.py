@@ -284,10 +284,26 @@ def _wrap_ankitoml(timer: Timer, col: Any) -> None:
     from ankitoml import actions, base_store, collection_io
     from ankitoml.native import core
 
-    for name in ("sync_scope", "plan_sync", "finish_sync", "export_deck", "write_file_atomic"):
+    for name in (
+        "sync_scope",
+        "plan_sync",
+        "finish_sync",
+        "export_deck",
+        "write_file_atomic",
+        "rename_media",
+    ):
         timer.wrap(core, name, f"core.{name}")
-    for name in ("read_snapshot", "read_notes", "apply_changes", "copy_media_out"):
+    for name in (
+        "read_snapshot",
+        "read_notes",
+        "apply_changes",
+        "copy_media_out",
+        "copy_media",
+        "check_media",
+    ):
         timer.wrap(collection_io, name, f"collection_io.{name}")
+    if hasattr(collection_io.OneStep, "media_on_disk"):  # absent before the media flush
+        timer.wrap(collection_io.OneStep, "media_on_disk", "OneStep.media_on_disk")
     timer.wrap(base_store, "save", "base_store.save")
     timer.wrap(actions, "prepare", "actions.prepare")
     timer.wrap(actions, "apply_prepared", "actions.apply_prepared")

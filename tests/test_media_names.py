@@ -5,15 +5,19 @@ Anki, the media folder and the deck file must all end up saying that name, and a
 fails leaves no file behind.
 """
 
+import contextlib
+import hashlib
 import os
+import sqlite3
 import unicodedata
 from pathlib import Path
 
 import pytest
 from anki.collection import Collection
-from ankitoml import collection_io, deck_file
+from ankitoml import collection_io, deck_file, package_build
 from ankitoml.cli import main
 from collection_state import whole_state
+from conftest import new_collection_file
 
 NFD_CAFE = unicodedata.normalize("NFD", "Café au lait.mp3")
 NAMES = ["KTV.mp3", "Cell Diagram.png", NFD_CAFE, "Ärger.ogg"]
@@ -103,4 +107,145 @@ def test_a_failed_push_leaves_no_media_file_behind(collection_path, tmp_path, mo
     monkeypatch.setattr(collection_io, "fault_after", fail)
     with pytest.raises(RuntimeError):
         main(["push", "-c", str(collection_path), str(path)])
+    assert whole_state(collection_path, path) == before
+
+
+# Names Anki changes in every way it knows, and ones it leaves alone; "clash" files are in the
+# folder before the push (same bytes, other bytes, the very name with its capitals).
+AWKWARD = [
+    "Plain name.mp3",
+    "Ñandú Über 01.mp3",
+    "Ǆemal.ogg",
+    "straße.png",
+    NFD_CAFE,
+    "a:b?c*d.png",
+    "[weird] <name>.png",
+    "tab\there.mp3",
+    "nbsp\u00a0here.mp3",
+    "con.jpg",
+    "LPT1",
+    "ends in a dot.",
+    "ends in a space ",
+    "İstanbul.png",
+    "ΣΟΦΙΑ.png",
+    "日本語.mp3",
+    "x" * 150 + ".mp3",
+    "Y" * 95 + ".mp3",
+    "Same.mp3",
+    "other.mp3",
+    "Exact Case.mp3",
+    "Dup.mp3",
+    "dup.mp3",
+]
+CLASHES = {"same.mp3": b"bytes of Same.mp3", "other.mp3": b"not ours", "Exact Case.mp3": b"x"}
+
+
+def awkward_deck(folder: Path) -> Path:
+    path = deck_with_media(folder, AWKWARD)
+    for i, name in enumerate(AWKWARD):
+        (folder / "media" / f"file{i}").write_bytes(f"bytes of {name}".encode())
+    return path
+
+
+def test_every_name_is_the_one_anki_s_write_data_stores(tmp_path):
+    for side in ("ours", "theirs"):
+        (tmp_path / side).mkdir()
+    ours = new_collection_file(tmp_path / "ours")
+    theirs = new_collection_file(tmp_path / "theirs")
+    for col_path in (ours, theirs):
+        col = Collection(str(col_path))
+        for name, data in CLASHES.items():
+            (Path(col.media.dir()) / name).write_bytes(data)
+        col.close()
+    (tmp_path / "deck").mkdir()
+    path = awkward_deck(tmp_path / "deck")
+    assert main(["push", "-c", str(ours), str(path)]) == 0
+    pushed = [m["name"] for m in deck_file.load(path)["media"]]
+
+    col = Collection(str(theirs))
+    try:
+        anki = [col.media.write_data(name, f"bytes of {name}".encode()) for name in AWKWARD]
+        anki_folder = sorted(os.listdir(col.media.dir()))
+    finally:
+        col.close()
+    assert pushed == anki
+    col = Collection(str(ours))
+    try:
+        assert sorted(os.listdir(col.media.dir())) == anki_folder
+        for asked, stored in zip(AWKWARD, pushed):
+            data = (Path(col.media.dir()) / stored).read_bytes()
+            assert data == (CLASHES.get(stored) or f"bytes of {asked}".encode())
+    finally:
+        col.close()
+
+
+def _package_with_one_file(folder: Path) -> Path:
+    """An ``.apkg`` of one note and one media file, made by Anki."""
+    col = Collection(str(new_collection_file(folder)))
+    try:
+        col.media.write_data("probe.mp3", b"probe")
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"] = "[sound:probe.mp3]"
+        col.add_note(note, 1)
+        out = folder / "probe.apkg"
+        package_build._export(col, out)
+    finally:
+        col.close()
+    return out
+
+
+def test_anki_registers_the_pushed_files_at_its_next_scan(collection_path, tmp_path):
+    from anki.collection import ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageOptions  # in collection from 23.12
+
+    (tmp_path / "probe").mkdir()
+    package = _package_with_one_file(tmp_path / "probe")
+    path = deck_with_media(tmp_path, [*NAMES, "plain one.mp3", "plain two.png"])
+    assert main(["push", "-c", str(collection_path), str(path)]) == 0
+    col = Collection(str(collection_path))
+    media_db = str(collection_path.with_suffix(".media.db2"))
+    try:
+        folder = Path(col.media.dir())
+        result = col.media.check()
+        assert list(result.missing) == [] and list(result.unused) == []
+        # Anki's folder scan (run by media sync, and by an import with media, as here) is
+        # what registers files written into the folder.
+        col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(package),
+                options=ImportAnkiPackageOptions(with_scheduling=False),
+            )
+        )
+        with contextlib.closing(sqlite3.connect(media_db)) as db:
+            known = dict(db.execute("select fname, csum from media").fetchall())
+        stored = set(os.listdir(folder))
+        assert len(stored) == len(NAMES) + 3
+        assert set(known) == stored
+        for name in stored:
+            digest = hashlib.sha1((folder / name).read_bytes()).hexdigest()
+            assert known[name] == digest, name
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("link", ["file", "folder"])
+def test_a_symlink_leading_out_of_the_deck_folder_is_refused(
+    collection_path, tmp_path, capsys, link
+):
+    deck_dir = tmp_path / "deck"
+    deck_dir.mkdir()
+    path = deck_with_media(deck_dir, ["inside.mp3", "escape.mp3"])
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"not yours")
+    if link == "file":
+        (deck_dir / "media" / "file1").unlink()
+        (deck_dir / "media" / "file1").symlink_to(outside / "secret")
+    else:
+        text = path.read_text(encoding="utf-8").replace("media/file1", "linked/secret")
+        path.write_text(text, encoding="utf-8")
+        (deck_dir / "linked").symlink_to(outside)
+    before = whole_state(collection_path, path)
+    assert main(["push", "-c", str(collection_path), str(path)]) == 2
+    assert "outside the deck file's folder" in capsys.readouterr().err
     assert whole_state(collection_path, path) == before

@@ -72,6 +72,10 @@ def rename_media(path: str, text: str, renames_json: str) -> str:
     """The deck file with media Anki stored under another name renamed, and the references
     to them (``renames_json``: ``{asked: stored}``)."""
 
+def plain_media_names(names_json: str) -> str:
+    """For each asked media name, ``[as asked, lowercased]`` when Anki's stored name can be
+    predicted, else null, as a JSON list."""
+
 def write_file_atomic(path: str, text: str) -> None:
     """Replace a file atomically (temporary file beside it, fsync, rename)."""
 

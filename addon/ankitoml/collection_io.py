@@ -11,7 +11,9 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Optional, TypeVar
@@ -401,10 +403,17 @@ def _update_model(col, update: dict[str, Any]) -> None:
     col.models.update_dict(model)
 
 
-def _media_source(item: dict[str, Any], deck_dir: Path, deck_path: str = "") -> Path:
-    """The file a ``[[media]]`` entry names; refused if it escapes the deck file's folder."""
-    root = deck_dir.resolve()
-    source = (deck_dir / item["path"]).resolve()
+def _media_source(
+    item: dict[str, Any],
+    deck_dir: Path,
+    deck_path: str = "",
+    folders: Optional[dict[Path, Path]] = None,
+) -> Path:
+    """The file a ``[[media]]`` entry names; refused if it escapes the deck file's folder.
+    ``folders`` keeps folders already resolved, for a caller checking many files."""
+    folders = {} if folders is None else folders
+    root = _resolved_folder(deck_dir, folders)
+    source = _resolved_file(deck_dir / item["path"], folders)
     if root != source and root not in source.parents:
         raise FileAccessError(
             f"{_media_place(item, deck_path)}: media '{item['name']}': {item['path']} is "
@@ -417,6 +426,20 @@ def _media_source(item: dict[str, Any], deck_dir: Path, deck_path: str = "") -> 
     return source
 
 
+def _resolved_folder(folder: Path, folders: dict[Path, Path]) -> Path:
+    resolved = folders.get(folder)
+    if resolved is None:
+        resolved = folders[folder] = folder.resolve()
+    return resolved
+
+
+def _resolved_file(path: Path, folders: dict[Path, Path]) -> Path:
+    # Resolving each of thousands of paths walks every folder above it again.
+    if path.name == ".." or path.is_symlink():
+        return path.resolve()
+    return _resolved_folder(path.parent, folders) / path.name
+
+
 def _media_place(item: dict[str, Any], deck_path: str) -> str:
     where = item.get("location")
     if where:
@@ -426,8 +449,9 @@ def _media_place(item: dict[str, Any], deck_path: str) -> str:
 
 def check_media(media: list[dict[str, Any]], deck_dir: Path, deck_path: str = "") -> None:
     """Refuse bad media paths before anything changes."""
+    folders: dict[Path, Path] = {}
     for item in media:
-        _media_source(item, deck_dir, deck_path)
+        _media_source(item, deck_dir, deck_path, folders)
 
 
 def media_unchanged(
@@ -484,6 +508,8 @@ class OneStep:
         self.new_media: list[Path] = []
         # What each copied media file was (see copy_media), for the base.
         self.media_prints: dict[str, dict[str, Any]] = {}
+        # Media written into Anki's folder and still being flushed to disk (see copy_media).
+        self.media_flush: Optional[_MediaFlush] = None
         self._ops = 0
 
     def wrote(self, kind: str, ops: int = 1) -> None:
@@ -497,7 +523,15 @@ class OneStep:
     def finish(self) -> Any:
         return self.col.merge_undo_entries(self.position)
 
+    def media_on_disk(self) -> None:
+        """Wait until the media this step wrote are on disk; raises if they could not be."""
+        if self.media_flush is not None:
+            flush, self.media_flush = self.media_flush, None
+            flush.wait()
+
     def remove_new_media(self) -> None:
+        with contextlib.suppress(Exception):
+            self.media_on_disk()
         for path in self.new_media:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
@@ -533,6 +567,8 @@ def in_one_step(
                 before(col)
             steps.append(OneStep(col, undo_name))
             result = work(steps[0])
+            # What the commit makes the notes name must be on disk before it.
+            steps[0].media_on_disk()
             out.append((steps[0].finish(), result))
         except BaseException:
             _forget_undo_steps(col)
@@ -658,8 +694,10 @@ def copy_media(
     known = known or {}
     renamed: dict[str, str] = {}
     prints = step.media_prints
+    folders: dict[Path, Path] = {}
+    to_copy = []
     for item in media:
-        source = _media_source(item, deck_dir, deck_path)
+        source = _media_source(item, deck_dir, deck_path, folders)
         stat = source.stat()
         old = known.get(item["path"])
         fresh = old is not None and old["stored"] == item["name"] and old["stored"] in present
@@ -678,21 +716,146 @@ def copy_media(
         if fresh and old["sha1"] == sha1:
             prints[item["path"]] = {**print_, "stored": old["stored"]}
             continue
+        to_copy.append((item, data, print_))
+    if not to_copy:
+        return renamed
+    writer = _MediaWriter(step, media_dir, present)
+    guesses = json.loads(core.plain_media_names(json.dumps([i["name"] for i, _, _ in to_copy])))
+    for (item, data, print_), guess in zip(to_copy, guesses):
         try:
-            stored = step.col.media.write_data(item["name"], data)
+            stored = writer.store(item["name"], guess, data)
         except Exception as err:  # the backend's error types differ between Anki versions
             raise FileAccessError(
                 f"{_media_place(item, deck_path)}: media '{item['name']}': Anki could not "
                 f"store it ({err})"
             ) from None
-        if stored not in present:
-            present.add(stored)
-            step.new_media.append(media_dir / stored)
         if stored != item["name"]:
             renamed[item["name"]] = stored
         prints[item["path"]] = {**print_, "stored": stored}
         step.wrote("media")
+    writer.finish()
     return renamed
+
+
+class _MediaWriter:
+    """Puts media files into Anki's folder as its ``.apkg`` import does: written straight in,
+    without a media database commit (and its fsyncs) per file.
+
+    A file is written directly only when the core predicts the name Anki would store
+    (``plain_media_names``) and nothing of a like name is in the folder; any other file (a
+    clash, a name Anki would change, the first one whose case Anki may change) goes through
+    ``col.media.write_data``, which decides. Whether this Anki lowercases is learnt from
+    that first one, not from its version. Anki registers the direct files at its next folder
+    scan (media check, media sync), which runs when the folder's modification time differs
+    from the one it recorded; ``finish`` makes sure it does, and that the files are on disk
+    before the collection commits the notes that name them.
+    """
+
+    def __init__(self, step: OneStep, media_dir: Path, present: set[str]) -> None:
+        self.step = step
+        self.media_dir = media_dir
+        self.present = present
+        self.taken = {_loose_name(name) for name in present}
+        # None: not known yet; True / False: this Anki lowercases / keeps the case.
+        self.lowercases: Optional[bool] = None
+        self.trust = True
+        self.written: list[Path] = []
+        self.folder_seen = self._folder_mtime_ms()
+
+    def store(self, asked: str, guess: Optional[list[str]], data: bytes) -> str:
+        name = self._direct_name(guess)
+        if name is not None and _loose_name(name) not in self.taken:
+            path = self.media_dir / name
+            self.step.new_media.append(path)
+            try:
+                with path.open("xb") as out:
+                    out.write(data)
+            except FileExistsError:
+                self.step.new_media.pop()
+            else:
+                self._took(name)
+                self.written.append(path)
+                return name
+        stored = self.step.col.media.write_data(asked, data)
+        self.folder_seen = max(self.folder_seen, self._folder_mtime_ms())
+        if guess is not None and self.lowercases is None and guess[0] != guess[1]:
+            if stored == guess[1] or stored == guess[0]:
+                self.lowercases = stored == guess[1]
+            elif _loose_name(guess[0]) not in self.taken:
+                self.trust = False  # Anki chose a name the core did not foresee
+        if stored not in self.present:
+            self.step.new_media.append(self.media_dir / stored)
+        self._took(stored)
+        return stored
+
+    def _direct_name(self, guess: Optional[list[str]]) -> Optional[str]:
+        if guess is None or not self.trust:
+            return None
+        kept, lower = guess
+        if kept == lower:
+            return kept
+        if self.lowercases is None:
+            return None
+        return lower if self.lowercases else kept
+
+    def _took(self, name: str) -> None:
+        self.present.add(name)
+        self.taken.add(_loose_name(name))
+
+    def finish(self) -> None:
+        if not self.written:
+            return
+        # Anki skips its scan while the folder's time is the one it last saw; a file written
+        # within the same clock tick as Anki's own last write would go unseen.
+        while self._folder_mtime_ms() <= self.folder_seen:
+            time.sleep(0.002)
+            os.utime(self.media_dir)
+        self.step.media_flush = _MediaFlush(self.written, self.media_dir)
+
+    def _folder_mtime_ms(self) -> int:
+        return os.stat(self.media_dir).st_mtime_ns // 1_000_000
+
+
+class _MediaFlush:
+    """fsyncs written media files and their folder in a thread of its own, so that the disk
+    works while the notes are added; ``wait`` before the commit that names them."""
+
+    def __init__(self, paths: list[Path], folder: Path) -> None:
+        self.paths = paths
+        self.folder = folder
+        self.error: Optional[OSError] = None
+        self.thread = threading.Thread(target=self._run, name="ankitoml media flush")
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for path in self.paths:
+                handle = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(handle)
+                finally:
+                    os.close(handle)
+            # The directory entries too; a folder cannot be opened on Windows.
+            with contextlib.suppress(OSError):
+                handle = os.open(self.folder, os.O_RDONLY)
+                try:
+                    os.fsync(handle)
+                finally:
+                    os.close(handle)
+        except OSError as err:
+            self.error = err
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise FileAccessError(
+                f"media: could not write {self.error.filename} to disk ({self.error.strerror})"
+            )
+
+
+def _loose_name(name: str) -> str:
+    # Names a case-insensitive or normalising file system would take for the same file.
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _names_in(folder: Path) -> Iterable[str]:

@@ -8,6 +8,7 @@
 //! under yet another name, so the file is rewritten to what Anki stored.
 
 use indexmap::IndexMap;
+use unicode_normalization::is_nfc;
 
 use crate::edit::DeckDocument;
 use crate::error::Result;
@@ -34,6 +35,55 @@ pub fn rename_media(path: &str, text: &str, renames: &Renames) -> Result<String>
         }
     }
     Ok(doc.render())
+}
+
+/// Well under Anki's limit (120 bytes in 23.10.1 and the newest), so no version truncates it.
+const PLAIN_MAX_BYTES: usize = 100;
+
+/// The names Anki stores `asked` under when no file of a like name is in its media folder yet:
+/// `(as asked, lowercased)` (newer versions lowercase, older keep the case; the caller learns
+/// which from Anki itself), or None when Anki's normalisation might change the name in a way
+/// not predicted here, and Anki must be asked.
+///
+/// Only names every version leaves alone qualify: NFC, no character any version drops (the
+/// ones some systems refuse, controls, code points an old Unicode table calls unassigned:
+/// letters and digits only from the Latin, Greek and Cyrillic blocks), not a Windows device
+/// name, not ending in a space or dot, short enough never to be cut.
+pub fn plain_stored_names(asked: &str) -> Option<(String, String)> {
+    let lower = asked.to_lowercase();
+    let plain = |name: &str| {
+        !name.is_empty()
+            && name.len() <= PLAIN_MAX_BYTES
+            && is_nfc(name)
+            && !name.starts_with('.')
+            && !name.ends_with(['.', ' '])
+            && name.chars().all(plain_char)
+            && !is_windows_device_name(name)
+    };
+    (plain(asked) && plain(&lower)).then(|| (asked.to_string(), lower))
+}
+
+fn plain_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | ' ' | '-' | '_' | '.' | ',' | '(' | ')' | '+' => true,
+        // Lowercasing these is not one character to one (dotted I, final sigma).
+        '\u{130}' | '\u{3a3}' => false,
+        '\u{c0}'..='\u{24f}' | '\u{370}'..='\u{3ff}' | '\u{400}'..='\u{4ff}' => c.is_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// CON, PRN, AUX, NUL, COM1-9, LPT1-9, alone or before a dot, in any case: Anki appends `_`.
+fn is_windows_device_name(name: &str) -> bool {
+    let head = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    matches!(head.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (head.len() == 4
+            && (head.starts_with("COM") || head.starts_with("LPT"))
+            && matches!(head.as_bytes()[3], b'1'..=b'9'))
 }
 
 /// The places a media name stands in a field, as (text before it, what may follow it).
@@ -88,6 +138,41 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn only_names_anki_leaves_alone_are_predicted() {
+        assert_eq!(
+            plain_stored_names("Ǆemal Clip 00001.mp3"),
+            Some(("Ǆemal Clip 00001.mp3".into(), "ǆemal clip 00001.mp3".into()))
+        );
+        assert_eq!(
+            plain_stored_names("Straße.ogg"),
+            Some(("Straße.ogg".into(), "straße.ogg".into()))
+        );
+        let nfd = "Cafe\u{301}.mp3";
+        for refused in [
+            nfd,
+            "a:b.png",
+            "a[1].png",
+            "tab\there.png",
+            "nbsp\u{a0}.png",
+            "con.jpg",
+            "LPT1",
+            "ends in a dot.",
+            "ends in a space ",
+            ".hidden",
+            "\u{130}stanbul.png",
+            "\u{3a3}.png",
+            "日本.png",
+            "",
+        ] {
+            assert_eq!(plain_stored_names(refused), None, "{refused:?}");
+        }
+        assert!(plain_stored_names("console.jpg").is_some());
+        assert!(plain_stored_names("COM0.jpg").is_some());
+        assert!(plain_stored_names(&format!("{}.mp3", "x".repeat(96))).is_some());
+        assert!(plain_stored_names(&format!("{}.mp3", "x".repeat(97))).is_none());
     }
 
     #[test]

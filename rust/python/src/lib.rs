@@ -177,6 +177,18 @@ fn rename_media(py: Python<'_>, path: &str, text: &str, renames_json: &str) -> P
         .map_err(to_py)
 }
 
+/// For each asked media name, `[as asked, lowercased]` when Anki's name for it can be
+/// predicted, else null (see `media_names::plain_stored_names`).
+#[pyfunction]
+fn plain_media_names(names_json: &str) -> PyResult<String> {
+    let names: Vec<String> = from_json("media names", names_json)?;
+    let predicted: Vec<_> = names
+        .iter()
+        .map(|name| ankitoml_core::media_names::plain_stored_names(name))
+        .collect();
+    to_json(&predicted)
+}
+
 /// The `_` media files the note types' CSS and templates name (fonts, background images).
 #[pyfunction]
 fn note_type_media(models_json: &str) -> PyResult<String> {
@@ -255,6 +267,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(write_file_atomic, m)?)?;
     m.add_function(wrap_pyfunction!(read_base, m)?)?;
     m.add_function(wrap_pyfunction!(rename_media, m)?)?;
+    m.add_function(wrap_pyfunction!(plain_media_names, m)?)?;
     notetype::register(m)?;
     Ok(())
 }
