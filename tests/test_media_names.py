@@ -136,18 +136,27 @@ AWKWARD = [
     "Exact Case.mp3",
     "Dup.mp3",
     "dup.mp3",
+    "Kept Case.mp3",
 ]
-CLASHES = {"same.mp3": b"bytes of Same.mp3", "other.mp3": b"not ours", "Exact Case.mp3": b"x"}
+CLASHES = {
+    "same.mp3": b"bytes of Same.mp3",
+    "other.mp3": b"not ours",
+    "Exact Case.mp3": b"x",
+    "Kept Case.mp3": b"bytes of Kept Case.mp3",
+}
 
 
-def awkward_deck(folder: Path) -> Path:
-    path = deck_with_media(folder, AWKWARD)
-    for i, name in enumerate(AWKWARD):
+def awkward_deck(folder: Path, names: list[str]) -> Path:
+    path = deck_with_media(folder, names)
+    for i, name in enumerate(names):
         (folder / "media" / f"file{i}").write_bytes(f"bytes of {name}".encode())
     return path
 
 
-def test_every_name_is_the_one_anki_s_write_data_stores(tmp_path):
+# Reversed, a name clashing with one in the folder comes before any that shows whether this
+# Anki lowercases: the clash must not be taken for Anki's choice.
+@pytest.mark.parametrize("order", [AWKWARD, AWKWARD[::-1]], ids=["forward", "reversed"])
+def test_every_name_is_the_one_anki_s_write_data_stores(tmp_path, order):
     for side in ("ours", "theirs"):
         (tmp_path / side).mkdir()
     ours = new_collection_file(tmp_path / "ours")
@@ -158,13 +167,13 @@ def test_every_name_is_the_one_anki_s_write_data_stores(tmp_path):
             (Path(col.media.dir()) / name).write_bytes(data)
         col.close()
     (tmp_path / "deck").mkdir()
-    path = awkward_deck(tmp_path / "deck")
+    path = awkward_deck(tmp_path / "deck", order)
     assert main(["push", "-c", str(ours), str(path)]) == 0
     pushed = [m["name"] for m in deck_file.load(path)["media"]]
 
     col = Collection(str(theirs))
     try:
-        anki = [col.media.write_data(name, f"bytes of {name}".encode()) for name in AWKWARD]
+        anki = [col.media.write_data(name, f"bytes of {name}".encode()) for name in order]
         anki_folder = sorted(os.listdir(col.media.dir()))
     finally:
         col.close()
@@ -172,7 +181,7 @@ def test_every_name_is_the_one_anki_s_write_data_stores(tmp_path):
     col = Collection(str(ours))
     try:
         assert sorted(os.listdir(col.media.dir())) == anki_folder
-        for asked, stored in zip(AWKWARD, pushed):
+        for asked, stored in zip(order, pushed):
             data = (Path(col.media.dir()) / stored).read_bytes()
             assert data == (CLASHES.get(stored) or f"bytes of {asked}".encode())
     finally:

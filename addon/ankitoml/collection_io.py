@@ -776,12 +776,15 @@ class _MediaWriter:
                 self._took(name)
                 self.written.append(path)
                 return name
+        # Only a name with nothing like it in the folder shows Anki's own choice of case.
+        learns = guess is not None and guess[0] != guess[1] and name is None
+        learns = learns and self.trust and _loose_name(guess[0]) not in self.taken
         stored = self.step.col.media.write_data(asked, data)
         self.folder_seen = max(self.folder_seen, self._folder_mtime_ms())
-        if guess is not None and self.lowercases is None and guess[0] != guess[1]:
-            if stored == guess[1] or stored == guess[0]:
+        if learns:
+            if stored in guess:
                 self.lowercases = stored == guess[1]
-            elif _loose_name(guess[0]) not in self.taken:
+            else:
                 self.trust = False  # Anki chose a name the core did not foresee
         if stored not in self.present:
             self.step.new_media.append(self.media_dir / stored)
