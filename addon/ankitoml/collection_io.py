@@ -745,9 +745,10 @@ class _MediaWriter:
     (``plain_media_names``) and nothing of a like name is in the folder; any other file (a
     clash, a name Anki would change, the first one whose case Anki may change) goes through
     ``col.media.write_data``, which decides. Whether this Anki lowercases is learnt from
-    that first one, not from its version. Anki registers the direct files at its next folder
-    scan (media check, media sync), which runs when the folder's modification time differs
-    from the one it recorded; ``finish`` makes sure it does, and that the files are on disk
+    that first one, not from its version. Anki registers the direct files in its media
+    database at its next folder scan (media sync, an import with media; the media check
+    lists the folder without registering), which runs when the folder's modification time
+    differs from the one it recorded; ``finish`` makes sure it does, and that the files are on disk
     before the collection commits the notes that name them.
     """
 
@@ -833,7 +834,8 @@ class _MediaFlush:
     def _run(self) -> None:
         try:
             for path in self.paths:
-                handle = os.open(path, os.O_RDONLY)
+                # Windows flushes only a handle open for writing.
+                handle = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
                 try:
                     os.fsync(handle)
                 finally:
