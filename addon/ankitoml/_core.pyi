@@ -59,11 +59,9 @@ def finish_sync(path: str, text: str, plan_json: str, applied_json: str) -> str:
 
     ``plan_json`` needs only the plan's ``file_edits`` and ``base``."""
 
-def export_deck(request_json: str) -> str:
-    """A new deck file for a deck of the collection, and its base."""
-
-def note_type_media(models_json: str) -> str:
-    """The `_` media names the note types' CSS and templates refer to, as a JSON list."""
+def export_deck(request_json: str) -> tuple[str, str, str]:
+    """A new deck file for a deck of the collection: (file text, base JSON, JSON of
+    ``{guids_left_out, media}``)."""
 
 def read_base(text: str) -> str | None:
     """A stored base as JSON, or None when the text is not a base this version can use."""

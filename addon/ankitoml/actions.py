@@ -402,14 +402,6 @@ def export_deck(
     used = {n["model"] for n in notes}
     models = [collection_io.model_snapshot(m) for m in col.models.all() if m["name"] in used]
 
-    media_names = set()
-    for note in notes:
-        model_id = next(m["id"] for m in models if m["name"] == note["model"])
-        for value in note["fields"].values():
-            media_names.update(col.media.files_in_str(model_id, value))
-    # Fonts and images of the note types themselves go with them, as Anki's own export does.
-    media_names.update(json.loads(core.note_type_media(json.dumps(models))))
-    media = collection_io.media_present(col, media_names)
     request = {
         "package": {"name": deck_name, "version": None, "author": None, "description": None},
         "decks": decks,
@@ -417,20 +409,24 @@ def export_deck(
         "notes": notes,
         "markdown_fields": [{"model": m, "field": f} for m, f in markdown_fields],
         "markdown_all": markdown_all,
-        "media": [{"name": name, "path": f"media/{name}"} for name in media],
+        # The core picks the files the notes and note types use (as Anki's .apkg export
+        # does); Anki names the LaTeX images.
+        "media_folder": collection_io.media_folder_names(col),
+        "extra_media": collection_io.latex_media(col, note_ids),
         "option_defaults": collection_io.option_defaults(col),
     }
     # The core checks the request first: a bad one writes nothing, media included.
-    exported = json.loads(core.export_deck(json.dumps(request)))
+    text, base_json, rest_json = core.export_deck(json.dumps(request))
+    exported = json.loads(rest_json)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise FileAccessError(
             f"{out_path.parent}: cannot create the folder ({err.strerror})"
         ) from None
-    collection_io.copy_media_out(col, media, out_path.parent / "media")
-    core.write_file_atomic(str(out_path), exported["text"])
-    base_store.save(base_store.base_path(col.path, out_path), json.dumps(exported["base"]))
+    collection_io.copy_media_out(col, exported["media"], out_path.parent / "media")
+    core.write_file_atomic(str(out_path), text)
+    base_store.save(base_store.base_path(col.path, out_path), base_json)
     message = (
         f"exported {len(notes)} notes, {len(models)} note types and {len(decks)} decks "
         f"to {out_path}"

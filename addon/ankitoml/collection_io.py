@@ -7,6 +7,7 @@ nothing: if anything fails half way, or the process dies, the collection is as i
 """
 
 import contextlib
+import copy
 import hashlib
 import json
 import os
@@ -269,14 +270,11 @@ def read_notes(col, note_ids: list[int]) -> list[dict[str, Any]]:
     model_names: dict[int, str] = {}
     notes = []
     for chunk in _chunks(note_ids):
-        marks = _placeholders(chunk)
-        first_deck = {}
-        for nid, did in col.db.all(
-            f"select nid, did from cards where nid in ({marks}) order by nid, ord", *chunk
-        ):
-            first_deck.setdefault(nid, did)
-        for nid, guid, mid, tags, flds in col.db.all(
-            f"select id, guid, mid, tags, flds from notes where id in ({marks}) order by id",
+        # One query: the note and the deck of its first card.
+        for nid, guid, mid, tags, flds, did in col.db.all(
+            "select n.id, n.guid, n.mid, n.tags, n.flds, (select c.did from cards c where "
+            "c.nid = n.id order by c.ord limit 1) from notes n "
+            f"where n.id in ({_placeholders(chunk)}) order by n.id",
             *chunk,
         ):
             if mid not in field_names:
@@ -289,7 +287,7 @@ def read_notes(col, note_ids: list[int]) -> list[dict[str, Any]]:
                     "id": nid,
                     "guid": guid,
                     "model": model_names[mid],
-                    "deck": deck_names.get(first_deck.get(nid), ""),
+                    "deck": deck_names.get(did, ""),
                     "tags": tags.split(),
                     "fields": dict(zip(field_names[mid], values)),
                 }
@@ -598,6 +596,7 @@ def apply_changes(
     """Apply a plan's Anki side within ``step``; returns what the core's finish needs: the
     added notes and the touched note types. Media is copied first (see ``copy_media``)."""
     from anki.collection import AddNoteRequest
+    from anki.utils import guid64
 
     col = step.col
     for name in changes["create_decks"]:
@@ -622,18 +621,32 @@ def apply_changes(
         step.wrote("note types updated")
 
     requests, planned = [], []
+    # One blank note per note type, copied for each new note: asking Anki for a new note
+    # each time (a backend call and a note-type lookup) cost as much as adding them.
+    blanks: dict[str, tuple[Any, dict[str, int]]] = {}
+    deck_ids: dict[str, int] = {}
     for new in changes["add_notes"]:
-        model = col.models.by_name(new["model"])
-        if model is None:
-            raise CollectionDataError(f"note type '{new['model']}' is not in the collection")
-        note = col.new_note(model)
+        if new["model"] not in blanks:
+            model = col.models.by_name(new["model"])
+            if model is None:
+                raise CollectionDataError(f"note type '{new['model']}' is not in the collection")
+            blank = col.new_note(model)
+            blanks[new["model"]] = (blank, {name: i for i, name in enumerate(blank.keys())})
+        blank, index_of = blanks[new["model"]]
+        note = copy.copy(blank)
+        fields = list(blank.fields)
         for name, value in new["fields"].items():
-            if name in note:
-                note[name] = value
+            index = index_of.get(name)
+            if index is not None:
+                fields[index] = value
+        note.fields = fields
         note.tags = list(new["tags"])
-        if new.get("guid"):
-            note.guid = new["guid"]
-        requests.append(AddNoteRequest(note=note, deck_id=_deck_id(col, new["deck"])))
+        # A guid as Anki's new_note makes one (random 64 bits in base 91).
+        note.guid = new.get("guid") or guid64()
+        deck_id = deck_ids.get(new["deck"])
+        if deck_id is None:
+            deck_id = deck_ids[new["deck"]] = _deck_id(col, new["deck"])
+        requests.append(AddNoteRequest(note=note, deck_id=deck_id))
         planned.append(new["file_index"])
     if requests:
         col.add_notes(requests)
@@ -887,10 +900,28 @@ def roll_back(col, position: int) -> None:
         pass
 
 
-def media_present(col, names: Iterable[str]) -> list[str]:
-    """The named media files the collection's media folder holds, sorted."""
-    media_dir = Path(col.media.dir())
-    return [name for name in sorted(set(names)) if (media_dir / name).is_file()]
+def media_folder_names(col) -> list[str]:
+    """The names of the files in the collection's media folder."""
+    try:
+        return [e.name for e in os.scandir(col.media.dir()) if e.is_file()]
+    except FileNotFoundError:
+        return []
+
+
+def latex_media(col, note_ids: list[int]) -> list[str]:
+    """The images Anki renders the LaTeX of these notes to (Anki names them by a hash of the
+    rendered text). Only notes that may hold LaTeX are asked about: SQL's LIKE ignores ASCII
+    case, as Anki's LaTeX tags do."""
+    names: list[str] = []
+    for chunk in _chunks(note_ids):
+        for mid, flds in col.db.all(
+            f"select mid, flds from notes where id in ({_placeholders(chunk)}) "
+            "and (flds like '%[$%' or flds like '%[latex]%')",
+            *chunk,
+        ):
+            for value in flds.split("\x1f"):
+                names.extend(col.media.files_in_str(mid, value))
+    return names
 
 
 def copy_media_out(col, names: Iterable[str], target_dir: Path) -> None:

@@ -16,7 +16,10 @@ use crate::options::{
     by_anki_key, OptionSpec, OptionValue, Options, FIELD_OPTIONS, MODEL_OPTIONS, TEMPLATE_OPTIONS,
 };
 
+mod entry_text;
 mod text_style;
+
+pub use entry_text::EntryWriter;
 
 use text_style::TextStyle;
 
@@ -535,14 +538,19 @@ fn string_array(items: &[String]) -> Value {
 /// A TOML string in this project's one style: `"..."` on one line, `"""` for multi-line
 /// values (so a field's lines read as lines in the file). Only what TOML requires is escaped.
 pub fn string_value(s: &str) -> Value {
-    let repr = if s.contains('\n') {
+    // Parsing the literal we wrote keeps exactly that representation.
+    string_repr(s)
+        .parse::<Value>()
+        .expect("string_value writes valid TOML strings")
+}
+
+/// The TOML literal [`string_value`] stands for.
+pub(crate) fn string_repr(s: &str) -> String {
+    if s.contains('\n') {
         multi_line_basic(s)
     } else {
         single_line_basic(s)
-    };
-    // Parsing the literal we wrote keeps exactly that representation.
-    repr.parse::<Value>()
-        .expect("string_value writes valid TOML strings")
+    }
 }
 
 fn escape_control(c: char, out: &mut String) -> bool {

@@ -1,15 +1,19 @@
 //! Export: a new deck file for a deck of the collection, in the house style, with the base that
 //! records that file and collection agree.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error as ThisError;
 
 use crate::deck_file::{Deck, Media, Note, Package};
-use crate::edit::DeckDocument;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::edit::{DeckDocument, EntryWriter};
 use crate::location::Location;
+use crate::media_refs::field_media;
+use crate::notetype_media::models_media;
 use crate::options::OptionDefaults;
 use crate::sync::base::{Base, BaseNote, SidePair, BASE_VERSION};
 use crate::sync::field_values::FieldFormat;
@@ -29,9 +33,16 @@ pub struct ExportRequest {
     /// Every field of every exported model as Markdown.
     #[serde(default)]
     pub markdown_all: bool,
-    /// Media files the notes reference, with their path relative to the deck file.
+    /// Media entries to write whatever the notes use.
     #[serde(default)]
     pub media: Vec<Media>,
+    /// The names of the files in Anki's media folder. When given, every one of them that the
+    /// notes (see [`crate::media_refs`]), the note types or `extra_media` use is exported.
+    #[serde(default)]
+    pub media_folder: Option<Vec<String>>,
+    /// Media the add-on found beyond what the core reads in fields (LaTeX images Anki names).
+    #[serde(default)]
+    pub extra_media: Vec<String>,
     /// What this Anki gives new note types: settings equal to these are not written.
     #[serde(default)]
     pub option_defaults: OptionDefaults,
@@ -101,6 +112,8 @@ pub struct Exported {
     pub base: Base,
     /// Notes written without their guid, because an earlier note in the file has the same one.
     pub guids_left_out: Vec<GuidLeftOut>,
+    /// The media folder's files the file's `[[media]]` entries name, to copy beside it.
+    pub media: Vec<String>,
 }
 
 /// Anki lets notes share a guid (imports and old add-ons make them); a deck file may not, as
@@ -113,50 +126,11 @@ pub struct GuidLeftOut {
     pub kept_by: i64,
 }
 
-/// Notes per toml_edit document while rendering (see [`PartRender`]).
-const NOTES_PER_PART: usize = 1000;
-
-/// Renders a new file in parts joined as text: the head, the notes a chunk at a time, the
-/// media. A toml_edit document keeps several kilobytes per note, and one for 100,000 notes
-/// was most of an export's memory. The text is the same as one document's (tested).
-struct PartRender {
-    text: String,
-    doc: DeckDocument,
-    notes: usize,
-    notes_per_part: usize,
-}
-
-impl PartRender {
-    fn flush(&mut self) {
-        let doc = std::mem::take(&mut self.doc);
-        self.text.push_str(&doc.render());
-        self.notes = 0;
-    }
-
-    fn append_note(&mut self, note: &Note, comment: Option<&str>) {
-        match comment {
-            Some(comment) => self.doc.append_note_with_comment(note, comment),
-            None => self.doc.append_note(note),
-        }
-        self.notes += 1;
-        if self.notes == self.notes_per_part {
-            self.flush();
-        }
-    }
-}
-
 pub fn export_deck(req: &ExportRequest) -> Result<Exported, ExportError> {
-    export_in_parts(req, NOTES_PER_PART)
-}
-
-fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exported, ExportError> {
-    let mut out = PartRender {
-        text: String::new(),
-        doc: DeckDocument::new(),
-        notes: 0,
-        notes_per_part,
-    };
-    let doc = &mut out.doc;
+    // The head (package, note types, decks) is a toml_edit document; the notes and media,
+    // most of the file, are written as text (see `EntryWriter`), as toml_edit renders them.
+    let mut doc = DeckDocument::new();
+    let doc = &mut doc;
     doc.set_package(&req.package);
     let used: HashSet<&str> = req.notes.iter().map(|n| n.model.as_str()).collect();
     let mut models: Vec<&AnkiModel> = req
@@ -188,7 +162,12 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
             .insert(deck.name.clone(), SidePair::of(description, description));
         doc.append_deck(deck);
     }
-    out.flush();
+    let mut text = doc.render();
+    // toml_edit starts a fresh document's first table with a blank line; files start at once.
+    while text.starts_with('\n') {
+        text.remove(0);
+    }
+    let mut writer = EntryWriter::default();
     // Stable order: by deck, then note id (creation time), so two exports give the same bytes.
     let mut notes: Vec<&AnkiNote> = req.notes.iter().collect();
     notes.sort_by(|a, b| a.deck.cmp(&b.deck).then(a.id.cmp(&b.id)));
@@ -229,7 +208,7 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
                     .collect(),
             },
         );
-        out.append_note(
+        writer.note(
             &Note {
                 index: 0,
                 location: Location { line: 0, column: 0 },
@@ -242,25 +221,58 @@ fn export_in_parts(req: &ExportRequest, notes_per_part: usize) -> Result<Exporte
                 places: Default::default(),
             },
             comment.as_deref(),
+            &mut text,
         );
     }
     let mut media = req.media.clone();
+    let copied = used_media(req, &models);
+    media.extend(copied.iter().map(|name| Media {
+        name: name.clone(),
+        path: format!("media/{name}"),
+        location: None,
+    }));
     media.sort_by(|a, b| a.name.cmp(&b.name));
-    out.flush();
+    media.dedup_by(|a, b| a.name == b.name);
     for m in &media {
-        out.doc.append_media(m);
-    }
-    out.flush();
-    let mut text = out.text;
-    // toml_edit starts a fresh document's first table with a blank line; files start at once.
-    while text.starts_with('\n') {
-        text.remove(0);
+        writer.media(m, &mut text);
     }
     Ok(Exported {
         text,
         base,
         guids_left_out,
+        media: copied,
     })
+}
+
+/// The media folder's files that the notes, their note types and `extra_media` use, by their
+/// names in the folder, sorted. A name matches in NFC, the form Anki stores names in (a folder
+/// on macOS may hand back another form).
+fn used_media(req: &ExportRequest, models: &[&AnkiModel]) -> Vec<String> {
+    let Some(folder) = &req.media_folder else {
+        return Vec::new();
+    };
+    let present: HashMap<String, &String> = folder
+        .iter()
+        .map(|name| (name.nfc().collect::<String>(), name))
+        .collect();
+    let mut used = BTreeSet::new();
+    let mut take = |name: &str| {
+        if let Some(stored) = present.get(name.nfc().collect::<String>().as_str()) {
+            used.insert((*stored).clone());
+        }
+    };
+    for note in &req.notes {
+        for value in note.fields.values() {
+            for name in field_media(value) {
+                take(&name);
+            }
+        }
+    }
+    let models: Vec<AnkiModel> = models.iter().map(|m| (*m).clone()).collect();
+    for name in models_media(&models).iter().chain(&req.extra_media) {
+        take(name);
+    }
+    used.into_iter().collect()
 }
 
 #[cfg(test)]
@@ -302,14 +314,8 @@ mod tests {
     const ONE_DOCUMENT: &str = include_str!("../testdata/export_one_document.toml");
 
     #[test]
-    fn rendering_in_parts_gives_the_text_of_one_document() {
-        for notes_per_part in [1, 2, 3, 1000] {
-            let exported = export_in_parts(&request(), notes_per_part).unwrap();
-            assert_eq!(
-                exported.text, ONE_DOCUMENT,
-                "{notes_per_part} notes per part"
-            );
-        }
+    fn renders_the_text_one_toml_edit_document_gave() {
+        assert_eq!(export_deck(&request()).unwrap().text, ONE_DOCUMENT);
     }
 
     #[test]

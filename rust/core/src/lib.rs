@@ -15,6 +15,7 @@ pub mod export;
 pub mod location;
 pub mod markdown;
 pub mod media_names;
+pub mod media_refs;
 pub mod notetype;
 pub mod notetype_media;
 pub mod options;

@@ -158,14 +158,26 @@ fn finish_sync(
     to_json(&finished)
 }
 
-/// A new deck file for a deck of the collection, and its base.
+/// A new deck file for a deck of the collection: (file text, base JSON, JSON of
+/// `{guids_left_out, media}`). The two texts go to their files as they are, never through
+/// Python's `json` (an export's are megabytes).
 #[pyfunction]
-fn export_deck(py: Python<'_>, request_json: &str) -> PyResult<String> {
+fn export_deck(py: Python<'_>, request_json: &str) -> PyResult<(String, String, String)> {
+    #[derive(serde::Serialize)]
+    struct Rest<'a> {
+        guids_left_out: &'a [ankitoml_core::export::GuidLeftOut],
+        media: &'a [String],
+    }
     let request: ankitoml_core::export::ExportRequest = from_json("export request", request_json)?;
     let exported = py
         .detach(|| ankitoml_core::export::export_deck(&request))
         .map_err(|e| to_py(e.into()))?;
-    to_json(&exported)
+    let base = to_json(&exported.base)?;
+    let rest = to_json(&Rest {
+        guids_left_out: &exported.guids_left_out,
+        media: &exported.media,
+    })?;
+    Ok((exported.text, base, rest))
 }
 
 /// The deck file with media Anki stored under another name renamed, and the references to
@@ -187,14 +199,6 @@ fn plain_media_names(names_json: &str) -> PyResult<String> {
         .map(|name| ankitoml_core::media_names::plain_stored_names(name))
         .collect();
     to_json(&predicted)
-}
-
-/// The `_` media files the note types' CSS and templates name (fonts, background images).
-#[pyfunction]
-fn note_type_media(models_json: &str) -> PyResult<String> {
-    let models: Vec<ankitoml_core::sync::snapshot::AnkiModel> =
-        from_json("note types", models_json)?;
-    to_json(&ankitoml_core::notetype_media::models_media(&models))
 }
 
 /// What a stored base (text, not yet parsed) records for the fast path of this deck file
@@ -263,7 +267,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(file_fingerprint, m)?)?;
     m.add_function(wrap_pyfunction!(finish_sync, m)?)?;
     m.add_function(wrap_pyfunction!(export_deck, m)?)?;
-    m.add_function(wrap_pyfunction!(note_type_media, m)?)?;
     m.add_function(wrap_pyfunction!(write_file_atomic, m)?)?;
     m.add_function(wrap_pyfunction!(read_base, m)?)?;
     m.add_function(wrap_pyfunction!(rename_media, m)?)?;

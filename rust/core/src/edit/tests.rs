@@ -146,8 +146,9 @@ fn removing_notes_in_one_pass_takes_repeats_and_refuses_a_missing_one_whole() {
     assert_eq!(fronts, ["adiós"]);
 }
 
-fn text_strategy() -> impl Strategy<Value = String> {
-    // Anki field content: HTML, quotes, backslashes, newlines, tabs, unicode, control chars.
+pub(super) fn text_strategy() -> impl Strategy<Value = String> {
+    // Anki field content: HTML, quotes, backslashes, newlines, CR, tabs, unicode, control
+    // chars, DEL.
     prop::collection::vec(
         prop_oneof![
             Just("\"".to_string()),
@@ -157,6 +158,8 @@ fn text_strategy() -> impl Strategy<Value = String> {
             Just("\r\n".to_string()),
             Just("\t".to_string()),
             Just("\u{1}".to_string()),
+            Just("\r".to_string()),
+            Just("\u{7f}\u{8}\u{c}".to_string()),
             Just("'''".to_string()),
             Just("<b>x</b>".to_string()),
             "[a-zA-Z0-9 ]{0,8}",
