@@ -1,8 +1,11 @@
-"""Type stubs for the native core (``rust/python``): JSON text in, JSON text out.
+"""Type stubs for the native core (``rust/python``): JSON text in, JSON text out (and
+the notes of an export as table rows).
 
 Kept by hand; ``tests/test_native_stubs.py`` checks that every name here exists in the built
 module and the other way round, with the same parameters.
 """
+
+from typing import Any
 
 class AnkitomlError(Exception):
     """Base of every error ankitoml raises."""
@@ -59,9 +62,9 @@ def finish_sync(path: str, text: str, plan_json: str, applied_json: str) -> str:
 
     ``plan_json`` needs only the plan's ``file_edits`` and ``base``."""
 
-def export_deck(request_json: str) -> tuple[str, str, str]:
+def export_deck(request_json: str, note_rows: list[list[Any]]) -> tuple[str, str, str]:
     """A new deck file for a deck of the collection: (file text, base JSON, JSON of
-    ``{guids_left_out, media}``)."""
+    ``{guids_left_out, media}``); ``note_rows`` as ``collection_io.note_rows`` reads them."""
 
 def read_base(text: str) -> str | None:
     """A stored base as JSON, or None when the text is not a base this version can use."""

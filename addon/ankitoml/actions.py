@@ -398,15 +398,15 @@ def export_deck(
         deck = col.decks.get(did)
         decks.append({"name": deck["name"], "description": deck.get("desc") or None})
     note_ids = list(col.find_notes(collection_io.deck_search(col, [deck_name])))
-    notes = collection_io.read_notes(col, note_ids)
-    used = {n["model"] for n in notes}
-    models = [collection_io.model_snapshot(m) for m in col.models.all() if m["name"] in used]
+    rows = collection_io.note_rows(col, note_ids)
+    used = {row[2] for row in rows}
+    models = [collection_io.model_snapshot(col.models.get(mid)) for mid in used]
 
     request = {
         "package": {"name": deck_name, "version": None, "author": None, "description": None},
         "decks": decks,
         "models": models,
-        "notes": notes,
+        "deck_names": {d.id: d.name for d in col.decks.all_names_and_ids()},
         "markdown_fields": [{"model": m, "field": f} for m, f in markdown_fields],
         "markdown_all": markdown_all,
         # The core picks the files the notes and note types use (as Anki's .apkg export
@@ -416,7 +416,7 @@ def export_deck(
         "option_defaults": collection_io.option_defaults(col),
     }
     # The core checks the request first: a bad one writes nothing, media included.
-    text, base_json, rest_json = core.export_deck(json.dumps(request))
+    text, base_json, rest_json = core.export_deck(json.dumps(request), rows)
     exported = json.loads(rest_json)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -428,7 +428,7 @@ def export_deck(
     core.write_file_atomic(str(out_path), text)
     base_store.save(base_store.base_path(col.path, out_path), base_json)
     message = (
-        f"exported {len(notes)} notes, {len(models)} note types and {len(decks)} decks "
+        f"exported {len(rows)} notes, {len(models)} note types and {len(decks)} decks "
         f"to {out_path}"
     )
     for left_out in exported["guids_left_out"]:

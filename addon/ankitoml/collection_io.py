@@ -263,35 +263,43 @@ def deck_descriptions(col) -> dict[str, str]:
     return out
 
 
+def note_rows(col, note_ids: list[int]) -> list[list[Any]]:
+    """The notes as the core's ``NoteRow``: id, guid, note type id, tags, fields joined by
+    U+001F, deck id of the first card; one query a chunk."""
+    rows: list[list[Any]] = []
+    for chunk in _chunks(note_ids):
+        rows.extend(
+            col.db.all(
+                "select n.id, n.guid, n.mid, n.tags, n.flds, (select c.did from cards c where "
+                "c.nid = n.id order by c.ord limit 1) from notes n "
+                f"where n.id in ({_placeholders(chunk)}) order by n.id",
+                *chunk,
+            )
+        )
+    return rows
+
+
 def read_notes(col, note_ids: list[int]) -> list[dict[str, Any]]:
     """Notes as the core's ``AnkiNote``: fields by name, deck of the first card."""
     deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
     field_names: dict[int, list[str]] = {}
     model_names: dict[int, str] = {}
     notes = []
-    for chunk in _chunks(note_ids):
-        # One query: the note and the deck of its first card.
-        for nid, guid, mid, tags, flds, did in col.db.all(
-            "select n.id, n.guid, n.mid, n.tags, n.flds, (select c.did from cards c where "
-            "c.nid = n.id order by c.ord limit 1) from notes n "
-            f"where n.id in ({_placeholders(chunk)}) order by n.id",
-            *chunk,
-        ):
-            if mid not in field_names:
-                model = col.models.get(mid)
-                field_names[mid] = [f["name"] for f in model["flds"]]
-                model_names[mid] = model["name"]
-            values = flds.split("\x1f")
-            notes.append(
-                {
-                    "id": nid,
-                    "guid": guid,
-                    "model": model_names[mid],
-                    "deck": deck_names.get(did, ""),
-                    "tags": tags.split(),
-                    "fields": dict(zip(field_names[mid], values)),
-                }
-            )
+    for nid, guid, mid, tags, flds, did in note_rows(col, note_ids):
+        if mid not in field_names:
+            model = col.models.get(mid)
+            field_names[mid] = [f["name"] for f in model["flds"]]
+            model_names[mid] = model["name"]
+        notes.append(
+            {
+                "id": nid,
+                "guid": guid,
+                "model": model_names[mid],
+                "deck": deck_names.get(did, ""),
+                "tags": tags.split(),
+                "fields": dict(zip(field_names[mid], flds.split("\x1f"))),
+            }
+        )
     return notes
 
 

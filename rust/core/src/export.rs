@@ -25,8 +25,15 @@ pub struct ExportRequest {
     pub package: Package,
     /// The exported deck and its subdecks, with descriptions.
     pub decks: Vec<Deck>,
+    /// Every note type the notes may use (those they do not use are not exported).
     pub models: Vec<AnkiModel>,
+    /// The notes; the add-on hands them over as [`crate::sync::snapshot::NoteRow`]s, which
+    /// [`crate::sync::snapshot::notes_from_rows`] turns into these.
+    #[serde(default)]
     pub notes: Vec<AnkiNote>,
+    /// Deck id -> name, for the rows.
+    #[serde(default)]
+    pub deck_names: BTreeMap<i64, String>,
     /// Fields the file holds as Markdown, as the user named them (`MODEL:FIELD`).
     #[serde(default)]
     pub markdown_fields: Vec<MarkdownField>,

@@ -2,7 +2,9 @@
 //!
 //! No logic lives here. Each function converts its arguments, releases the GIL while the core
 //! works (so Anki's window keeps painting during long work), and converts the result back.
-//! Plain JSON keeps the boundary narrow: the Python side only ever sees dicts and lists.
+//! Plain JSON keeps the boundary narrow: the Python side only ever sees dicts and lists. The
+//! one exception is bulk: an export takes its notes as the rows `col.db.all` returns and gives
+//! its texts back as strings, since JSON round trips were most of an export's time.
 
 use ankitoml_core::error::{Error, SyncError};
 use pyo3::create_exception;
@@ -159,16 +161,29 @@ fn finish_sync(
 }
 
 /// A new deck file for a deck of the collection: (file text, base JSON, JSON of
-/// `{guids_left_out, media}`). The two texts go to their files as they are, never through
-/// Python's `json` (an export's are megabytes).
+/// `{guids_left_out, media}`). `note_rows`: the notes as rows of Anki's `notes` table
+/// `[id, guid, mid, tags, flds, did of the first card]`, as `col.db.all` returns them. The
+/// texts go to their files as they are, never through Python's `json` (an export's are
+/// megabytes).
 #[pyfunction]
-fn export_deck(py: Python<'_>, request_json: &str) -> PyResult<(String, String, String)> {
+fn export_deck(
+    py: Python<'_>,
+    request_json: &str,
+    note_rows: Vec<Vec<Bound<'_, PyAny>>>,
+) -> PyResult<(String, String, String)> {
     #[derive(serde::Serialize)]
     struct Rest<'a> {
         guids_left_out: &'a [ankitoml_core::export::GuidLeftOut],
         media: &'a [String],
     }
-    let request: ankitoml_core::export::ExportRequest = from_json("export request", request_json)?;
+    let mut request: ankitoml_core::export::ExportRequest =
+        from_json("export request", request_json)?;
+    let rows = note_rows
+        .iter()
+        .map(|row| note_row(row))
+        .collect::<PyResult<Vec<_>>>()?;
+    request.notes =
+        ankitoml_core::sync::snapshot::notes_from_rows(rows, &request.models, &request.deck_names);
     let exported = py
         .detach(|| ankitoml_core::export::export_deck(&request))
         .map_err(|e| to_py(e.into()))?;
@@ -178,6 +193,23 @@ fn export_deck(py: Python<'_>, request_json: &str) -> PyResult<(String, String, 
         media: &exported.media,
     })?;
     Ok((exported.text, base, rest))
+}
+
+fn note_row(row: &[Bound<'_, PyAny>]) -> PyResult<ankitoml_core::sync::snapshot::NoteRow> {
+    let [id, guid, model_id, tags, fields, deck_id] = row else {
+        return Err(InternalError::new_err(format!(
+            "note row: {} values, not 6",
+            row.len()
+        )));
+    };
+    Ok(ankitoml_core::sync::snapshot::NoteRow {
+        id: id.extract()?,
+        guid: guid.extract()?,
+        model_id: model_id.extract()?,
+        tags: tags.extract()?,
+        fields: fields.extract()?,
+        deck_id: deck_id.extract()?,
+    })
 }
 
 /// The deck file with media Anki stored under another name renamed, and the references to
