@@ -12,7 +12,7 @@ use ankitoml_core::deck_file::{
     Deck, DeckFile, FieldDef, Media, Model, ModelKind, Note, NotePlaces, Package, TemplateDef,
 };
 use ankitoml_core::edit::DeckDocument;
-use ankitoml_core::error::MAX_NOTE_ID;
+use ankitoml_core::error::{ParseProblem, MAX_NOTE_ID};
 use ankitoml_core::location::Location;
 use ankitoml_core::options::{
     OptionKind, OptionSpec, OptionValue, Options, FIELD_OPTIONS, MODEL_OPTIONS, TEMPLATE_OPTIONS,
@@ -322,6 +322,11 @@ fn edit(
                     *expected = None;
                 } else {
                     file.package = package.clone();
+                    // set_package writes a new [package] table (export uses it on a new
+                    // document): keys nothing reads there go, and their warnings with them.
+                    file.warnings.retain(|w| {
+                        !matches!(&w.problem, ParseProblem::UnknownKey { table, .. } if table == "[package]")
+                    });
                 }
             }
             Done::Package(package)
