@@ -92,7 +92,7 @@ pub enum ParseProblem {
     #[error(
         "note_id {note_id} cannot be an Anki note id: {reason} (note ids are creation times \
          in milliseconds, 1 to {max})",
-        max = crate::error::MAX_NOTE_ID
+        max = MAX_NOTE_ID
     )]
     ImpossibleNoteId { note_id: i64, reason: String },
     /// A warning: the note is found by its content or added as a new one, and the file gets
@@ -156,6 +156,37 @@ pub enum SyncError {
     SchemaChange { changes: Vec<String> },
 }
 
+/// Why two note types cannot be merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ThisError)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MergeError {
+    /// The kinds are `"standard"` or `"cloze"` (strings, so that errors depend on nothing).
+    #[error(
+        "note type '{incoming}' is {incoming_kind} and '{existing}' is {existing_kind}: \
+         Anki never merges a cloze note type with a standard one"
+    )]
+    KindMismatch {
+        existing: String,
+        existing_kind: &'static str,
+        incoming: String,
+        incoming_kind: &'static str,
+    },
+}
+
+/// An export asked for something the collection's notes do not have.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+pub enum ExportError {
+    #[error(
+        "Markdown field {model}:{field}: the exported notes have no such field (their note \
+         types' fields: {known})"
+    )]
+    UnknownMarkdownField {
+        model: String,
+        field: String,
+        known: String,
+    },
+}
+
 /// A problem with a deck file, with its place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ThisError)]
 #[error("{path}:{location}: {problem}")]
@@ -177,10 +208,10 @@ pub enum Error {
     Sync(#[from] SyncError),
     /// Two note types that Anki would refuse to merge.
     #[error(transparent)]
-    Merge(#[from] crate::notetype::MergeError),
+    Merge(#[from] MergeError),
     /// An export asked for something the collection's notes do not have.
     #[error(transparent)]
-    Export(#[from] crate::export::ExportError),
+    Export(#[from] ExportError),
     /// Data handed across the binding was not of the expected shape: a bug, not a user error.
     #[error("internal: malformed input to the core: {0}")]
     BadInput(String),

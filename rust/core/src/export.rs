@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use thiserror::Error as ThisError;
 
 use crate::deck_file::{Deck, Media, Note, Package};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::edit::{DeckDocument, EntryWriter};
+pub use crate::error::ExportError;
 use crate::location::Location;
 use crate::media_refs::field_media;
 use crate::notetype_media::models_media;
@@ -59,19 +59,6 @@ pub struct ExportRequest {
 pub struct MarkdownField {
     pub model: String,
     pub field: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
-pub enum ExportError {
-    #[error(
-        "Markdown field {model}:{field}: the exported notes have no such field (their note \
-         types' fields: {known})"
-    )]
-    UnknownMarkdownField {
-        model: String,
-        field: String,
-        known: String,
-    },
 }
 
 /// Model name -> the fields the file holds as Markdown; every named field must exist.

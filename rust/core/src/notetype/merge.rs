@@ -53,25 +53,9 @@
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use thiserror::Error as ThisError;
 
 use super::shape::{Kind, NoteTypeShape, Part};
-
-/// Why two note types cannot be merged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ThisError)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum MergeError {
-    #[error(
-        "note type '{incoming}' is {incoming_kind:?} and '{existing}' is {existing_kind:?}: \
-         Anki never merges a cloze note type with a standard one"
-    )]
-    KindMismatch {
-        existing: String,
-        existing_kind: Kind,
-        incoming: String,
-        incoming_kind: Kind,
-    },
-}
+pub use crate::error::MergeError;
 
 /// Which side of a merge Anki stores, with its names and settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -291,9 +275,9 @@ pub fn fold_versions(
 fn kind_mismatch(existing: &NoteTypeShape, incoming: &NoteTypeShape) -> MergeError {
     MergeError::KindMismatch {
         existing: existing.name.clone(),
-        existing_kind: existing.kind,
+        existing_kind: existing.kind.name(),
         incoming: incoming.name.clone(),
-        incoming_kind: incoming.kind,
+        incoming_kind: incoming.kind.name(),
     }
 }
 

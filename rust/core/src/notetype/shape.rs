@@ -15,6 +15,16 @@ pub enum Kind {
     Cloze,
 }
 
+impl Kind {
+    /// The name Anki's and the deck file's JSON use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Standard => "standard",
+            Kind::Cloze => "cloze",
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Kind {
     /// Accepts `"standard"` / `"cloze"` and Anki's legacy `type` numbers 0 / 1.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
