@@ -94,6 +94,28 @@ impl Model {
     pub fn is_markdown_field(&self, field: &str) -> bool {
         self.markdown_fields.iter().any(|f| f == field)
     }
+
+    /// Gives the model, its fields and its templates the ids they lack, never replacing one
+    /// they have: the file's ids are the user's. `field_id(i, field)` and
+    /// `template_id(i, template)` say which id the i-th part gets, if any.
+    pub fn fill_missing_ids(
+        &mut self,
+        id: Option<i64>,
+        field_id: impl Fn(usize, &FieldDef) -> Option<i64>,
+        template_id: impl Fn(usize, &TemplateDef) -> Option<i64>,
+    ) {
+        self.id = self.id.or(id);
+        for (i, field) in self.fields.iter_mut().enumerate() {
+            if field.id.is_none() {
+                field.id = field_id(i, field);
+            }
+        }
+        for (i, template) in self.templates.iter_mut().enumerate() {
+            if template.id.is_none() {
+                template.id = template_id(i, template);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

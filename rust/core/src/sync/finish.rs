@@ -104,25 +104,17 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
             })
         {
             let mut filled = model.clone();
-            filled.id.get_or_insert(anki.id);
-            for field in &mut filled.fields {
-                if field.id.is_none() {
-                    field.id = anki
-                        .fields
-                        .iter()
-                        .find(|f| f.name == field.name)
-                        .and_then(|f| f.id);
-                }
-            }
-            for template in &mut filled.templates {
-                if template.id.is_none() {
-                    template.id = anki
-                        .templates
-                        .iter()
-                        .find(|t| t.name == template.name)
-                        .and_then(|t| t.id);
-                }
-            }
+            filled.fill_missing_ids(
+                Some(anki.id),
+                |_, field| {
+                    let same = anki.fields.iter().find(|f| f.name == field.name);
+                    same.and_then(|f| f.id)
+                },
+                |_, template| {
+                    let same = anki.templates.iter().find(|t| t.name == template.name);
+                    same.and_then(|t| t.id)
+                },
+            );
             if filled != *model {
                 model_updates.push((index, filled));
             }
@@ -153,13 +145,11 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
                     Some(pos) => {
                         let (_, fresh) = model_updates.remove(pos);
                         let mut merged = model.clone();
-                        merged.id = merged.id.or(fresh.id);
-                        for (f, g) in merged.fields.iter_mut().zip(&fresh.fields) {
-                            f.id = f.id.or(g.id);
-                        }
-                        for (t, u) in merged.templates.iter_mut().zip(&fresh.templates) {
-                            t.id = t.id.or(u.id);
-                        }
+                        merged.fill_missing_ids(
+                            fresh.id,
+                            |i, _| fresh.fields.get(i).and_then(|f| f.id),
+                            |i, _| fresh.templates.get(i).and_then(|t| t.id),
+                        );
                         doc.update_model(*index, &merged)?
                     }
                     None => doc.update_model(*index, model)?,

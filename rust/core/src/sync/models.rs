@@ -643,19 +643,23 @@ fn fill_ids(
     fields: &[Option<usize>],
     templates: &[Option<usize>],
 ) {
-    if model.id.is_none() {
-        model.id = Some(anki.id);
-    }
-    for (f, m) in model.fields.iter_mut().zip(fields) {
-        if f.id.is_none() {
-            f.id = m.and_then(|i| anki.fields[i].id);
-        }
-    }
-    for (t, m) in model.templates.iter_mut().zip(templates) {
-        if t.id.is_none() {
-            t.id = m.and_then(|i| anki.templates[i].id);
-        }
-    }
+    model.fill_missing_ids(
+        Some(anki.id),
+        |i, _| {
+            fields
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|m| anki.fields[m].id)
+        },
+        |i, _| {
+            templates
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|m| anki.templates[m].id)
+        },
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
