@@ -3,20 +3,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::deck_file::{Deck, Media, Note, Package};
+use crate::deck_file::{Deck, Media, Package};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::edit::{DeckDocument, EntryWriter};
 pub use crate::error::ExportError;
-use crate::location::Location;
 use crate::media_refs::field_media;
 use crate::notetype_media::models_media;
 use crate::options::OptionDefaults;
-use crate::sync::base::{Base, BaseNote, SidePair, BASE_VERSION};
+use crate::sync::base::{Base, SidePair, BASE_VERSION};
 use crate::sync::field_values::FieldFormat;
+use crate::sync::file_note::file_note;
 use crate::sync::models::{agreed_model_base, model_from_anki};
 use crate::sync::snapshot::{AnkiModel, AnkiNote};
 
@@ -182,41 +181,12 @@ pub fn export_deck(req: &ExportRequest) -> Result<Exported, ExportError> {
             )
         });
         let markdown = markdown_fields.get(&anki.model);
-        let format = |field: &str| {
+        let guid = comment.is_none().then(|| anki.guid.clone());
+        let (note, base_note) = file_note(anki, guid, |field| {
             FieldFormat::for_field(markdown.is_some_and(|m| m.iter().any(|f| f == field)))
-        };
-        let fields: IndexMap<String, String> = anki
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), format(k).to_file(v)))
-            .collect();
-        base.notes.insert(
-            anki.id.to_string(),
-            BaseNote {
-                deck: Some(anki.deck.clone()),
-                tags: Some(anki.tags.clone()),
-                fields: anki
-                    .fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), SidePair::of(&fields[k], v)))
-                    .collect(),
-            },
-        );
-        writer.note(
-            &Note {
-                index: 0,
-                location: Location { line: 0, column: 0 },
-                deck: anki.deck.clone(),
-                model: anki.model.clone(),
-                tags: anki.tags.clone(),
-                guid: comment.is_none().then(|| anki.guid.clone()),
-                note_id: Some(anki.id),
-                fields,
-                places: Default::default(),
-            },
-            comment.as_deref(),
-            &mut text,
-        );
+        });
+        base.notes.insert(anki.id.to_string(), base_note);
+        writer.note(&note, comment.as_deref(), &mut text);
     }
     let mut media = req.media.clone();
     let copied = used_media(req, &models);

@@ -8,6 +8,7 @@ pub mod clean;
 pub mod content_match;
 pub mod decks;
 pub mod field_values;
+pub mod file_note;
 pub mod finish;
 pub mod model_checks;
 pub mod model_identity;

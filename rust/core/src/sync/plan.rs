@@ -12,6 +12,7 @@ use super::base::{fingerprint, Base, BaseNote, SidePair, BASE_VERSION};
 use super::content_match::{duplicate_key, match_one_to_one, Candidate};
 use super::decks::plan_decks;
 use super::field_values::FieldFormat;
+use super::file_note::file_note;
 use super::model_checks::check_model_plan;
 use super::model_identity::Identities;
 use super::models::{
@@ -189,33 +190,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     let direction = req.direction;
     let old_base = req.base.clone().unwrap_or_default();
 
-    let models = plan_models(&ModelContext {
-        deck: &deck,
-        anki: &req.anki,
-        base: req.base.as_ref().map(|b| &b.models),
-        direction,
-        strategy,
-        delete: req.delete,
-    });
-    // What Anki would refuse of the note types the plan sends it: fields its templates do not
-    // have, and card types whose fronts are the same.
-    let mut refused = check_planned_templates(&req.path, &req.text, &deck, &req.anki, &models);
-    refused.extend(check_model_plan(&req.path, &deck, &models));
-    if !refused.is_empty() {
-        return Err(Error::DeckFile(refused));
-    }
-    let schema_changes: Vec<String> = req
-        .prior_schema_changes
-        .iter()
-        .chain(&models.schema_changes)
-        .cloned()
-        .collect();
-    if !schema_changes.is_empty() && !req.allow_schema_change && !req.preview {
-        return Err(SyncError::SchemaChange {
-            changes: schema_changes,
-        }
-        .into());
-    }
+    let (models, schema_changes) = plan_note_types(req, &deck, strategy)?;
 
     let formats = Formats(
         deck.models
@@ -270,74 +245,11 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         });
     }
 
-    // Match: note_id first, then guid (design section 3).
-    let by_id: HashMap<i64, usize> = req
-        .anki
-        .notes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id, i))
-        .collect();
-    let by_guid: HashMap<&str, usize> = req
-        .anki
-        .notes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.guid.as_str(), i))
-        .collect();
-    let mut claimed: HashMap<usize, usize> = HashMap::new(); // anki index -> file index
-    let mut pairs: Vec<(usize, Option<usize>)> = Vec::with_capacity(deck.notes.len());
-    let mut errors = Vec::new();
-    for (fi, note) in deck.notes.iter().enumerate() {
-        let found = note
-            .note_id
-            .and_then(|id| by_id.get(&id))
-            .or_else(|| note.guid.as_deref().and_then(|g| by_guid.get(g)))
-            .copied();
-        if let Some(ai) = found {
-            if let Some(&first) = claimed.get(&ai) {
-                errors.push(ParseError {
-                    path: req.path.clone(),
-                    location: note.location,
-                    problem: ParseProblem::SameAnkiNote {
-                        first_line: deck.notes[first].location.line,
-                    },
-                });
-                continue;
-            }
-            claimed.insert(ai, fi);
-            // A note keeps its note type: changing it is Anki's Change Note Type, not a sync.
-            // A version an earlier import made of the note type (see `notetype::merge`) is the
-            // same note type to Anki's importer, and can be folded into it.
-            let anki_note = &req.anki.notes[ai];
-            let expected = match deck.model(&note.model) {
-                Some(model) => find_anki_model(&req.anki, model),
-                None => req.anki.models.iter().find(|m| m.name == note.model),
-            };
-            let actual = req.anki.models.iter().find(|m| m.name == anki_note.model);
-            let same_type = match (expected, actual) {
-                (Some(e), Some(a)) => e.id == a.id || a.original_id == Some(e.id),
-                (Some(e), None) => e.name == anki_note.model,
-                (None, _) => false,
-            };
-            if !same_type {
-                let at = note.places.model;
-                errors.push(ParseError {
-                    path: req.path.clone(),
-                    location: if at.line == 0 { note.location } else { at },
-                    problem: ParseProblem::OtherNoteType {
-                        model: note.model.clone(),
-                        anki_model: anki_note.model.clone(),
-                    },
-                });
-                continue;
-            }
-        }
-        pairs.push((fi, found));
-    }
-    if !errors.is_empty() {
-        return Err(Error::DeckFile(errors));
-    }
+    // Match: note_id first, then guid (design section 3), then by content.
+    let Pairing {
+        mut pairs,
+        mut claimed,
+    } = pair_by_identity(&req.path, &deck, &req.anki)?;
     let unmatched: Vec<usize> = pairs
         .iter()
         .filter(|(_, found)| found.is_none())
@@ -356,15 +268,8 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     out.report.warnings.extend(by_content.warnings);
 
     let mut file_decks: HashSet<String> = deck.decks.iter().map(|d| d.name.clone()).collect();
-    let anki_decks: HashSet<&str> = req.anki.decks.iter().map(String::as_str).collect();
     if direction.writes_anki() {
-        let mut wanted: Vec<&str> = deck.decks.iter().map(|d| d.name.as_str()).collect();
-        wanted.extend(deck.notes.iter().map(|n| n.deck.as_str()));
-        for name in wanted {
-            if !anki_decks.contains(name) && !out.anki.create_decks.iter().any(|d| d == name) {
-                out.anki.create_decks.push(name.to_owned());
-            }
-        }
+        out.anki.create_decks = decks_to_create(&deck, &req.anki);
     }
 
     for (fi, matched) in pairs {
@@ -384,60 +289,8 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         }
     }
 
-    let mut models_in_file: HashSet<String> = deck.models.iter().map(|m| m.name.clone()).collect();
-    for (ai, anki_note) in req.anki.notes.iter().enumerate() {
-        if claimed.contains_key(&ai) {
-            continue;
-        }
-        match old_base.notes.get(&anki_note.id.to_string()) {
-            Some(base_note) => out.deleted_in_file(anki_note, base_note),
-            None => {
-                if direction.writes_file() {
-                    if !models_in_file.contains(&anki_note.model) {
-                        if let Some(am) = req.anki.models.iter().find(|m| m.name == anki_note.model)
-                        {
-                            let empty = Model {
-                                markdown_fields: Vec::new(),
-                                ..model_from_anki(
-                                    am,
-                                    &placeholder_model(&am.name),
-                                    &req.anki.option_defaults,
-                                )
-                            };
-                            out.edits.push(FileEdit::AppendModel { model: empty });
-                            models_in_file.insert(am.name.clone());
-                        }
-                    }
-                    if !file_decks.contains(&anki_note.deck) {
-                        out.edits.push(FileEdit::AppendDeck {
-                            deck: deck_entry(&req.anki, &anki_note.deck),
-                        });
-                        file_decks.insert(anki_note.deck.clone());
-                    }
-                }
-                out.anki_only(anki_note);
-            }
-        }
-    }
-
-    // A note moved in Anki to a deck the file does not define (a deck renamed there): the file
-    // gets that deck too, so that it still defines every deck its notes use (the seed tool
-    // refuses a file that does not).
-    let moved_to: Vec<String> = out
-        .edits
-        .iter()
-        .filter_map(|edit| match edit {
-            FileEdit::SetDeck { deck, .. } => Some(deck.clone()),
-            _ => None,
-        })
-        .collect();
-    for name in moved_to {
-        if file_decks.insert(name.clone()) {
-            out.edits.push(FileEdit::AppendDeck {
-                deck: deck_entry(&req.anki, &name),
-            });
-        }
-    }
+    out.unclaimed(&deck, &req.anki, &old_base, &claimed, &mut file_decks);
+    out.define_decks_moved_to(&req.anki, &mut file_decks);
 
     if direction.writes_anki() {
         out.anki.media = deck.media.clone();
@@ -460,6 +313,134 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
 }
 
 /// A `[[decks]]` entry for a deck the collection has, with its description.
+/// The note-type half of the plan, and every change in it (or before it) that forces a
+/// one-way sync with AnkiWeb. Stops at what Anki would refuse of the note types the plan sends
+/// it (fields its templates do not have, card types whose fronts are the same), and at a
+/// schema change the request does not allow.
+fn plan_note_types(
+    req: &SyncRequest,
+    deck: &DeckFile,
+    strategy: Strategy,
+) -> Result<(ModelPlan, Vec<String>)> {
+    let models = plan_models(&ModelContext {
+        deck,
+        anki: &req.anki,
+        base: req.base.as_ref().map(|b| &b.models),
+        direction: req.direction,
+        strategy,
+        delete: req.delete,
+    });
+    let mut refused = check_planned_templates(&req.path, &req.text, deck, &req.anki, &models);
+    refused.extend(check_model_plan(&req.path, deck, &models));
+    if !refused.is_empty() {
+        return Err(Error::DeckFile(refused));
+    }
+    let schema_changes: Vec<String> = req
+        .prior_schema_changes
+        .iter()
+        .chain(&models.schema_changes)
+        .cloned()
+        .collect();
+    if !schema_changes.is_empty() && !req.allow_schema_change && !req.preview {
+        return Err(SyncError::SchemaChange {
+            changes: schema_changes,
+        }
+        .into());
+    }
+    Ok((models, schema_changes))
+}
+
+/// File notes paired with Anki notes by note_id, else guid: `pairs` holds every file note in
+/// order, with the index of its Anki note if found; `claimed` maps Anki index -> file index.
+struct Pairing {
+    pairs: Vec<(usize, Option<usize>)>,
+    claimed: HashMap<usize, usize>,
+}
+
+/// Pairs the file's notes with the collection's by identity. Two file notes that are one Anki
+/// note, or a note whose Anki note is of another note type, stop the plan.
+fn pair_by_identity(path: &str, deck: &DeckFile, anki: &AnkiSnapshot) -> Result<Pairing> {
+    let by_id: HashMap<i64, usize> = anki
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id, i))
+        .collect();
+    let by_guid: HashMap<&str, usize> = anki
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.guid.as_str(), i))
+        .collect();
+    let mut claimed: HashMap<usize, usize> = HashMap::new(); // anki index -> file index
+    let mut pairs: Vec<(usize, Option<usize>)> = Vec::with_capacity(deck.notes.len());
+    let mut errors = Vec::new();
+    for (fi, note) in deck.notes.iter().enumerate() {
+        let found = note
+            .note_id
+            .and_then(|id| by_id.get(&id))
+            .or_else(|| note.guid.as_deref().and_then(|g| by_guid.get(g)))
+            .copied();
+        if let Some(ai) = found {
+            if let Some(&first) = claimed.get(&ai) {
+                errors.push(ParseError {
+                    path: path.to_owned(),
+                    location: note.location,
+                    problem: ParseProblem::SameAnkiNote {
+                        first_line: deck.notes[first].location.line,
+                    },
+                });
+                continue;
+            }
+            claimed.insert(ai, fi);
+            // A note keeps its note type: changing it is Anki's Change Note Type, not a sync.
+            // A version an earlier import made of the note type (see `notetype::merge`) is the
+            // same note type to Anki's importer, and can be folded into it.
+            let anki_note = &anki.notes[ai];
+            let expected = match deck.model(&note.model) {
+                Some(model) => find_anki_model(anki, model),
+                None => anki.models.iter().find(|m| m.name == note.model),
+            };
+            let actual = anki.models.iter().find(|m| m.name == anki_note.model);
+            let same_type = match (expected, actual) {
+                (Some(e), Some(a)) => e.id == a.id || a.original_id == Some(e.id),
+                (Some(e), None) => e.name == anki_note.model,
+                (None, _) => false,
+            };
+            if !same_type {
+                let at = note.places.model;
+                errors.push(ParseError {
+                    path: path.to_owned(),
+                    location: if at.line == 0 { note.location } else { at },
+                    problem: ParseProblem::OtherNoteType {
+                        model: note.model.clone(),
+                        anki_model: anki_note.model.clone(),
+                    },
+                });
+                continue;
+            }
+        }
+        pairs.push((fi, found));
+    }
+    if !errors.is_empty() {
+        return Err(Error::DeckFile(errors));
+    }
+    Ok(Pairing { pairs, claimed })
+}
+
+/// The decks a push must create: those the file defines or its notes use that Anki lacks, in
+/// file order, each once.
+fn decks_to_create(deck: &DeckFile, anki: &AnkiSnapshot) -> Vec<String> {
+    let anki_decks: HashSet<&str> = anki.decks.iter().map(String::as_str).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let wanted = deck.decks.iter().map(|d| d.name.as_str());
+    wanted
+        .chain(deck.notes.iter().map(|n| n.deck.as_str()))
+        .filter(|name| !anki_decks.contains(name) && seen.insert(name))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn deck_entry(anki: &AnkiSnapshot, name: &str) -> Deck {
     Deck {
         name: name.to_owned(),
@@ -1193,6 +1174,75 @@ impl Planner<'_> {
         });
     }
 
+    /// The collection's notes no file note claimed: deleted in the file since the base, or
+    /// new in Anki (a pull gives the file the note, and its note type and deck if missing).
+    fn unclaimed(
+        &mut self,
+        deck: &DeckFile,
+        anki: &AnkiSnapshot,
+        old_base: &Base,
+        claimed: &HashMap<usize, usize>,
+        file_decks: &mut HashSet<String>,
+    ) {
+        let mut models_in_file: HashSet<String> =
+            deck.models.iter().map(|m| m.name.clone()).collect();
+        for (ai, anki_note) in anki.notes.iter().enumerate() {
+            if claimed.contains_key(&ai) {
+                continue;
+            }
+            match old_base.notes.get(&anki_note.id.to_string()) {
+                Some(base_note) => self.deleted_in_file(anki_note, base_note),
+                None => {
+                    if self.direction.writes_file() {
+                        if !models_in_file.contains(&anki_note.model) {
+                            if let Some(am) = anki.models.iter().find(|m| m.name == anki_note.model)
+                            {
+                                let empty = Model {
+                                    markdown_fields: Vec::new(),
+                                    ..model_from_anki(
+                                        am,
+                                        &placeholder_model(&am.name),
+                                        &anki.option_defaults,
+                                    )
+                                };
+                                self.edits.push(FileEdit::AppendModel { model: empty });
+                                models_in_file.insert(am.name.clone());
+                            }
+                        }
+                        if !file_decks.contains(&anki_note.deck) {
+                            self.edits.push(FileEdit::AppendDeck {
+                                deck: deck_entry(anki, &anki_note.deck),
+                            });
+                            file_decks.insert(anki_note.deck.clone());
+                        }
+                    }
+                    self.anki_only(anki_note);
+                }
+            }
+        }
+    }
+
+    /// A note moved in Anki to a deck the file does not define (a deck renamed there): the
+    /// file gets that deck too, so that it still defines every deck its notes use (the seed
+    /// tool refuses a file that does not).
+    fn define_decks_moved_to(&mut self, anki: &AnkiSnapshot, file_decks: &mut HashSet<String>) {
+        let moved_to: Vec<String> = self
+            .edits
+            .iter()
+            .filter_map(|edit| match edit {
+                FileEdit::SetDeck { deck, .. } => Some(deck.clone()),
+                _ => None,
+            })
+            .collect();
+        for name in moved_to {
+            if file_decks.insert(name.clone()) {
+                self.edits.push(FileEdit::AppendDeck {
+                    deck: deck_entry(anki, &name),
+                });
+            }
+        }
+    }
+
     fn anki_only(&mut self, anki: &AnkiNote) {
         if self.direction.writes_file() {
             let guid = if self.guids_in_file.insert(anki.guid.clone()) {
@@ -1205,37 +1255,10 @@ impl Planner<'_> {
                 ));
                 None
             };
-            let fields: IndexMap<String, String> = anki
-                .fields
-                .iter()
-                .map(|(k, v)| (k.clone(), self.formats.of(&anki.model, k).to_file(v)))
-                .collect();
-            let base_fields = anki
-                .fields
-                .iter()
-                .map(|(k, v)| (k.clone(), SidePair::of(&fields[k], v)))
-                .collect();
-            self.base.notes.insert(
-                anki.id.to_string(),
-                BaseNote {
-                    deck: Some(anki.deck.clone()),
-                    tags: Some(anki.tags.clone()),
-                    fields: base_fields,
-                },
-            );
-            self.edits.push(FileEdit::AppendNote {
-                note: Note {
-                    index: usize::MAX,
-                    location: crate::location::Location { line: 0, column: 0 },
-                    deck: anki.deck.clone(),
-                    model: anki.model.clone(),
-                    tags: anki.tags.clone(),
-                    guid,
-                    note_id: Some(anki.id),
-                    fields,
-                    places: Default::default(),
-                },
-            });
+            let (note, base_note) =
+                file_note(anki, guid, |field| self.formats.of(&anki.model, field));
+            self.base.notes.insert(anki.id.to_string(), base_note);
+            self.edits.push(FileEdit::AppendNote { note });
         }
         self.push_report(NoteReport {
             status: Status::AnkiOnly,
