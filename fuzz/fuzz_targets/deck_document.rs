@@ -301,6 +301,23 @@ fn edit(
                     file.notes.len()
                 );
                 if in_range {
+                    // A removed note's unknown keys go with it, and their warnings: a
+                    // warning belongs to the last note starting at or above its line.
+                    let starts: Vec<(usize, usize)> = file
+                        .notes
+                        .iter()
+                        .map(|n| (n.location.line, n.index))
+                        .collect();
+                    file.warnings.retain(|w| {
+                        let in_note = matches!(&w.problem,
+                            ParseProblem::UnknownKey { table, .. } if table == "[[notes]]");
+                        let owner = starts
+                            .iter()
+                            .filter(|(line, _)| *line > 0 && *line <= w.location.line)
+                            .max_by_key(|(line, _)| *line)
+                            .map(|(_, index)| *index);
+                        !(in_note && owner.is_some_and(|i| indices.contains(&i)))
+                    });
                     file.notes.retain(|n| !indices.contains(&n.index));
                     for (i, note) in file.notes.iter_mut().enumerate() {
                         note.index = i;

@@ -62,7 +62,8 @@
 //! ([`same_dom`]), and `html_to_markdown` of that gives the same Markdown again. Known limits:
 //! an HTML comment, or `<script>` text, holding a blank line inside an HTML block; a comment in
 //! running text whose later lines start like a Markdown block; attribute names CommonMark does
-//! not allow in raw HTML (such as `@click`).
+//! not allow in raw HTML (such as `@click`); a DOM that its own serialisation does not give back
+//! (see [`as_editor_saves`]), which comes back as that serialisation's DOM.
 
 mod anki_syntax;
 pub(crate) use anki_syntax::decode_entities;
@@ -84,6 +85,23 @@ mod tests;
 /// Whether two field HTMLs have the same DOM: the same elements, attributes and text.
 pub fn same_dom(a: &str, b: &str) -> bool {
     with_stack_for(tags_in(a) + tags_in(b), || dom::same_dom(a, b))
+}
+
+/// `html` as Anki's editor would save it: its DOM, serialised as Chromium does. That is the
+/// same DOM for almost any field; the few the HTML parser's error recovery builds that no text
+/// gives back (a heading inside a heading, where a link was split around it) become what
+/// their serialisation parses to, and those come back from Markdown that way.
+pub fn as_editor_saves(html: &str) -> String {
+    let mut out = String::new();
+    let style = dom::HtmlStyle {
+        one_line: false,
+        no_blank_lines: false,
+        guard_anki: None,
+    };
+    with_stack_for(tags_in(html), || {
+        dom::serialize_nodes(&dom::parse(html), style, &mut out)
+    });
+    out
 }
 
 /// At most how deep elements can nest in `text`: each `<` opens at most one.

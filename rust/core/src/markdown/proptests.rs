@@ -477,21 +477,6 @@ proptest! {
     }
 }
 
-/// `html` as Anki's editor would hold it: its DOM, serialised as Chromium does.
-fn as_editor_writes(html: &str) -> String {
-    let mut out = String::new();
-    super::dom::serialize_nodes(
-        &super::dom::parse(html),
-        super::dom::HtmlStyle {
-            one_line: false,
-            no_blank_lines: false,
-            guard_anki: None,
-        },
-        &mut out,
-    );
-    out
-}
-
 /// Whether each text node holds its Anki syntax whole: no `\(`, `[latex]` and the like whose
 /// other half is in another node (or nowhere), which Markdown could pair with something else.
 fn anki_syntax_is_whole(nodes: &[super::dom::Node]) -> bool {
@@ -525,7 +510,7 @@ proptest! {
     /// line feeds (those in raw HTML may need references: `tests::line_feeds_in_raw_html`).
     #[test]
     fn editor_html_comes_back_byte_for_byte(html in html_field()) {
-        let html = as_editor_writes(&html.replace('\n', ""));
+        let html = super::as_editor_saves(&html.replace('\n', ""));
         prop_assume!(anki_syntax_is_whole(&super::dom::parse(&html)));
         let markdown = html_to_markdown(&html);
         // What the seed tool writes for Markdown is read as that Markdown (`<strong>x</strong>`
