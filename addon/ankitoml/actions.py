@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from . import base_store, collection_io, deck_file, notetype_ids
+from . import base_store, collection_io, deck_file, gc_pause, notetype_ids
 from .errors import CollectionDataError, FileAccessError, PreviewOutdatedError
 from .native import core
 
@@ -76,6 +76,7 @@ class Prepared:
         return bool(self.plan.get("fast"))
 
 
+@gc_pause.paused
 def prepare(
     col, path: Path, options: SyncOptions, preview: bool = False, text: Optional[str] = None
 ) -> Prepared:
@@ -201,6 +202,7 @@ def keep_model_ids(prepared: Prepared) -> Callable[[Any], None]:
     return lambda col: collection_io.add_models_keeping_ids(col, prepared.plan["anki"])
 
 
+@gc_pause.paused
 def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
     """Apply a plan: Anki in one undo step, then the deck file, then the base.
 
@@ -380,6 +382,7 @@ def summary(
     return text
 
 
+@gc_pause.paused
 def export_deck(
     col,
     deck_name: str,

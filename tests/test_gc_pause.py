@@ -1,0 +1,68 @@
+"""The garbage collector is off while a deck crosses to and from the core, and on again after,
+whether the work succeeds or is refused (ankitoml/gc_pause.py)."""
+
+import gc
+
+import pytest
+from ankitoml import actions
+from ankitoml.errors import AnkitomlError
+from ankitoml.native import core
+
+DECK = """[package]
+name = "G"
+
+[[models]]
+name = "Pair"
+fields = ["A", "B"]
+
+[[models.templates]]
+name = "Card 1"
+front = "{{A}}"
+back = "{{B}}"
+
+[[decks]]
+name = "G"
+
+[[notes]]
+deck = "G"
+model = "Pair"
+fields = { A = "one", B = "two" }
+"""
+
+
+def test_a_sync_runs_with_the_collector_off_and_leaves_it_on(col, tmp_path, monkeypatch):
+    deck_path = tmp_path / "g.toml"
+    deck_path.write_text(DECK, encoding="utf-8")
+    seen = []
+    plan_sync = core.plan_sync
+
+    def recording(request_json):
+        seen.append(gc.isenabled())
+        return plan_sync(request_json)
+
+    monkeypatch.setattr(core, "plan_sync", recording)
+    assert gc.isenabled()
+    prepared = actions.prepare(col, deck_path, actions.SyncOptions(direction="push"))
+    actions.apply_prepared(col, prepared)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert col.note_count() == 1
+
+
+def test_a_refused_file_leaves_the_collector_on(col, tmp_path):
+    deck_path = tmp_path / "bad.toml"
+    deck_path.write_text(DECK.replace('name = "G"\n', 'name = "G\n', 1), encoding="utf-8")
+    with pytest.raises(AnkitomlError, match=r"bad\.toml:2"):
+        actions.prepare(col, deck_path, actions.SyncOptions(direction="push"))
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_by_the_caller_stays_off(col, tmp_path):
+    deck_path = tmp_path / "g.toml"
+    deck_path.write_text(DECK, encoding="utf-8")
+    gc.disable()
+    try:
+        actions.prepare(col, deck_path, actions.SyncOptions(direction="push"), preview=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
