@@ -466,6 +466,7 @@ fn update_field_settings(
         .get_mut("field_settings")
         .and_then(Item::as_table_like_mut)
         .ok_or_else(|| Error::BadInput("field_settings is not a table".into()))?;
+    let added = wanted.iter().any(|(name, _)| settings.get(name).is_none());
     let stale: Vec<String> = settings
         .iter()
         .map(|(k, _)| k.to_owned())
@@ -481,6 +482,20 @@ fn update_field_settings(
             .is_some_and(|old| same_value(old, &value));
         if !same {
             replace_value(settings, name, value);
+        }
+    }
+    // An entry added (a field that just got the id Anki gave it) goes in field order, not at
+    // the end, so the file reads as an export of the same note type would.
+    if added {
+        let position = |key: &str| fields.iter().position(|f| f.name == key);
+        match model.get_mut("field_settings") {
+            Some(Item::Table(table)) => {
+                table.sort_values_by(|a, _, b, _| position(a).cmp(&position(b)))
+            }
+            Some(Item::Value(Value::InlineTable(table))) => {
+                table.sort_values_by(|a, _, b, _| position(a).cmp(&position(b)))
+            }
+            _ => {}
         }
     }
     Ok(())

@@ -422,3 +422,40 @@ models = [{ name = "B", fields = ["Front"], templates = [{ name = "C", front = "
         "{out}"
     );
 }
+
+#[test]
+fn ids_given_to_fields_without_an_entry_go_in_field_order() {
+    let text = r#"[package]
+name = "P"
+
+[[models]]
+name = "Vocab"
+fields = ["Word", "Colored", "Meaning", "Hint"]
+
+[models.field_settings]
+Word = { font = "SimSun" }   # kept
+Meaning = { size = 12 }
+
+[[models.templates]]
+name = "Card 1"
+front = "{{Word}}"
+back = "{{Meaning}}"
+"#;
+    let deck = reparsed(text);
+    let mut model = deck.models[0].clone();
+    for (i, field) in model.fields.iter_mut().enumerate() {
+        field.id = Some(100 + i as i64);
+    }
+    let mut doc = DeckDocument::parse(text).unwrap();
+    doc.update_model(0, &model).unwrap();
+    let out = doc.render();
+    let settings = &out
+        [out.find("[models.field_settings]").unwrap()..out.find("[[models.templates]]").unwrap()];
+    let keys: Vec<&str> = settings
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(" = ").next().filter(|k| !k.is_empty()))
+        .collect();
+    assert_eq!(keys, ["Word", "Colored", "Meaning", "Hint"], "{out}");
+    assert_eq!(reparsed(&out).models[0].fields, model.fields);
+}
