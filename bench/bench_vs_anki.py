@@ -295,7 +295,7 @@ def _wrap_ankitoml(timer: Timer, col: Any) -> None:
         timer.wrap(core, name, f"core.{name}")
     for name in (
         "read_snapshot",
-        "read_notes",
+        "note_rows",
         "apply_changes",
         "copy_media_out",
         "copy_media",

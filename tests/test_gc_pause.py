@@ -36,9 +36,9 @@ def test_a_sync_runs_with_the_collector_off_and_leaves_it_on(col, tmp_path, monk
     seen = []
     plan_sync = core.plan_sync
 
-    def recording(request_json):
+    def recording(*args):
         seen.append(gc.isenabled())
-        return plan_sync(request_json)
+        return plan_sync(*args)
 
     monkeypatch.setattr(core, "plan_sync", recording)
     assert gc.isenabled()

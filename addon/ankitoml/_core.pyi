@@ -1,5 +1,6 @@
 """Type stubs for the native core (``rust/python``): JSON text in, JSON text out (and
-the notes of an export as table rows).
+the notes of an export or a plan as table rows, and two opaque handles that keep a prepare's
+parsed file, base and plan side in the core).
 
 Kept by hand; ``tests/test_native_stubs.py`` checks that every name here exists in the built
 module and the other way round, with the same parameters.
@@ -31,21 +32,32 @@ class CollectionDataError(AnkitomlError):
 class SchemaChangeError(AnkitomlError):
     """A note-type change needs consent (--allow-schema-change)."""
 
+class PlanInput:
+    """The deck file as ``sync_scope`` parsed it and the base it read, for ``plan_sync``."""
+
+class PlanFileSide:
+    """What ``finish_sync`` needs of a plan: its file edits and its base."""
+
 def parse_deck_file(path: str, text: str, strict: bool = False) -> str:
     """Parse and validate a deck file; returns the deck as JSON. ``strict`` refuses warnings too."""
 
 def option_keys() -> str:
     """The note-type settings the file carries, by Anki's dict keys: {"model": [...], ...}."""
 
-def sync_scope(path: str, text: str, base_json: str | None = None) -> str:
-    """Which notes to read from the collection for a deck file (its decks, ids and guids)."""
+def sync_scope(path: str, text: str, base_json: str | None = None) -> tuple[str, PlanInput]:
+    """Which notes to read from the collection for a deck file (its decks, ids and guids), as
+    JSON, and the file and base as the core read them, for ``plan_sync``."""
 
 def build_warnings(path: str, text: str) -> str:
     """What keeps later builds of this deck file from updating an import (JSON list of messages)."""
 
-def plan_sync(request_json: str) -> str:
-    """Plan a push, pull, sync or preview; changes nothing. ``clean`` in the plan: it changes
-    nothing and leaves nothing pending."""
+def plan_sync(
+    input: PlanInput, request_json: str, note_rows: list[list[Any]]
+) -> tuple[str, PlanFileSide]:
+    """Plan a push, pull, sync or preview; changes nothing. The request leaves out the file's
+    text and the base (``input`` has them); ``note_rows``: the snapshot's notes as
+    ``collection_io.note_rows`` reads them. Returns the plan as JSON (its base left empty)
+    and its file side. ``clean`` in the plan: it changes nothing and leaves nothing pending."""
 
 def stored_state(text: str, base_text: str | None = None) -> str:
     """What a stored base records for the fast path of this file text:
@@ -57,10 +69,15 @@ def clean_plan(direction: str, clean_json: str, notices: list[str]) -> str:
 def file_fingerprint(text: str) -> int:
     """The fingerprint a clean record keeps of a deck file's text."""
 
-def finish_sync(path: str, text: str, plan_json: str, applied_json: str) -> str:
-    """After Anki applied a plan: the new file text (or None) and the new base.
+def finish_sync(
+    path: str, text: str, file_side: PlanFileSide, applied_json: str
+) -> tuple[str | None, str]:
+    """After Anki applied a plan: the new file text (None when it does not change) and the
+    new base as JSON."""
 
-    ``plan_json`` needs only the plan's ``file_edits`` and ``base``."""
+def stored_base(base_json: str, media_json: str, clean_json: str | None = None) -> str:
+    """The text of a base file: the base, the media fingerprints and, for a plan that changed
+    nothing, its clean record."""
 
 def export_deck(request_json: str, note_rows: list[list[Any]]) -> tuple[str, str, str]:
     """A new deck file for a deck of the collection: (file text, base JSON, JSON of

@@ -51,6 +51,8 @@ class Prepared:
     text: str
     options: SyncOptions
     plan: dict[str, Any]
+    # What finishing needs of the plan (its file edits and base), kept in the core.
+    file_side: Any
     base_path: Path
     # A preview plan shows what a run would do, even what a run would refuse (a schema change
     # without consent, conflicts under "fail"); it is planned again for real before applying.
@@ -95,12 +97,13 @@ def prepare(
         else:
             base_json, base_problem = base_store.load(base_path, base_text)
         planned = _full_plan(col, path, text, options, preview, base_json, base_problem)
-    plan, scope, folds, foldable = planned
+    plan, file_side, scope, folds, foldable = planned
     prepared = Prepared(
         path=path,
         text=text,
         options=options,
         plan=plan,
+        file_side=file_side,
         base_path=base_path,
         preview=preview,
         folds=folds,
@@ -112,8 +115,9 @@ def prepare(
     return prepared
 
 
-# What a plan is made with: the plan, the scope read, the folds applied, the foldable types.
-_Planned = tuple[dict[str, Any], dict[str, Any], list[notetype_ids.VersionFold], list[str]]
+# What a plan is made with: the plan, its file side (``core.plan_sync``; None for a plan of
+# nothing to do), the scope read, the folds applied, the foldable types.
+_Planned = tuple[dict[str, Any], Any, dict[str, Any], list[notetype_ids.VersionFold], list[str]]
 
 
 def _fast_plan(col, path: Path, options: SyncOptions, stored: dict[str, Any]) -> Optional[_Planned]:
@@ -128,7 +132,7 @@ def _fast_plan(col, path: Path, options: SyncOptions, stored: dict[str, Any]) ->
     if notetype_ids.version_folds(col, clean["scope"]["models"]):
         return None  # the full plan reports them (and may fold them)
     plan = json.loads(core.clean_plan(options.direction, json.dumps(clean), []))
-    return plan, clean["scope"], [], []
+    return plan, None, clean["scope"], [], []
 
 
 def _full_plan(
@@ -140,15 +144,18 @@ def _full_plan(
     base_json: Optional[str],
     base_problem: Optional[str],
 ) -> _Planned:
-    scope = json.loads(core.sync_scope(str(path), text, base_json))
-    snapshot = collection_io.read_snapshot(col, scope)
+    # The file is parsed once, and the base read once: the core keeps both in `plan_input`
+    # from the scope (what to read of the collection) to the plan.
+    scope_json, plan_input = core.sync_scope(str(path), text, base_json)
+    scope = json.loads(scope_json)
+    snapshot, rows = collection_io.read_snapshot(col, scope)
     folds = notetype_ids.version_folds(col, scope["models"])
     foldable = [fold.root["name"] for fold in folds]
     notices = [base_problem] if base_problem else []
     if options.merge_versions:
         # The plan is made against the collection as it will be after the folds.
         for fold in folds:
-            snapshot = fold.fold_snapshot(snapshot)
+            snapshot, rows = fold.fold_snapshot(snapshot, rows)
     else:
         notices += [
             f"note type '{fold.root['name']}' has {len(fold.versions)} other version(s) from "
@@ -160,9 +167,7 @@ def _full_plan(
     request_json = json.dumps(
         {
             "path": str(path),
-            "text": text,
             "anki": snapshot,
-            "base": json.loads(base_json) if base_json else None,
             "direction": options.direction,
             "strategy": options.strategy,
             "delete": options.delete,
@@ -173,11 +178,9 @@ def _full_plan(
             "strict": options.strict,
         }
     )
-    # The JSON holds the notes now: freeing the dicts lowers the peak while the core plans.
-    del snapshot
-    plan = json.loads(core.plan_sync(request_json))
-    del request_json
-    return plan, scope, folds, foldable
+    plan_json, file_side = core.plan_sync(plan_input, request_json, rows)
+    del request_json, plan_input, rows
+    return json.loads(plan_json), file_side, scope, folds, foldable
 
 
 def apply_to_collection(
@@ -245,22 +248,20 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
             step.wrote("note type versions merged", ops=1 + 2 * len(fold.versions))
         applying, applied, renamed = apply_to_collection(step, prepared)
         prints.update(step.media_prints)
-        finished = json.loads(
-            core.finish_sync(
-                str(path), applying.text, _file_side(applying.plan), json.dumps(applied)
-            )
+        new_text, base_json = core.finish_sync(
+            str(path), applying.text, applying.file_side, json.dumps(applied)
         )
-        text = finished["text"] if finished["text"] is not None else applying.text
+        text = new_text if new_text is not None else applying.text
         if text != prepared.text:
             # Before the collection commits: killed in between, the file may name notes the
             # collection lacks (the next sync adds them once, under the guid the file keeps),
             # never the other way round (notes in Anki the file cannot find again).
             core.write_file_atomic(str(path), text)
             written.append(True)
-        return applying, finished, renamed
+        return applying, base_json, renamed
 
     try:
-        changes, (applied, finished, renamed) = collection_io.in_one_step(
+        changes, (applied, base_json, renamed) = collection_io.in_one_step(
             col,
             UNDO_NAMES[prepared.options.direction],
             work,
@@ -270,15 +271,15 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
         if written:
             core.write_file_atomic(str(path), prepared.text)
         raise
-    base = finished["base"]
     # A pull copies no media: what was copied before is still as it was.
-    base["media"] = prints if applied.options.direction != "pull" else applied.known_media
+    media = prints if applied.options.direction != "pull" else applied.known_media
     clean = _clean_record(col, applied) if not renamed else None
-    if clean is not None:
-        base["clean"] = clean
+    stored = core.stored_base(
+        base_json, json.dumps(media), None if clean is None else json.dumps(clean)
+    )
     # Last: a base behind the collection is safe (the next sync finds both sides agree), one
     # ahead of it is not.
-    base_store.save(prepared.base_path, json.dumps(base))
+    base_store.save(prepared.base_path, stored)
     return changes, summary(applied.plan, applied.options, renamed)
 
 
@@ -302,11 +303,6 @@ def _clean_record(col, applied: Prepared) -> Optional[dict[str, Any]]:
 
 def _media_prints(prepared: Prepared) -> list[Any]:
     return collection_io.media_fingerprints(prepared.plan["anki"]["media"], prepared.path.parent)
-
-
-def _file_side(plan: dict[str, Any]) -> str:
-    # The part of the plan the core's finish reads; the notes for Anki can be most of a plan.
-    return json.dumps({"file_edits": plan["file_edits"], "base": plan["base"]})
 
 
 def _notes(count: int) -> str:

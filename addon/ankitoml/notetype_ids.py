@@ -181,34 +181,33 @@ class VersionFold:
                 part["ord"] = position
         return merged
 
-    def fold_snapshot(self, snapshot: dict[str, Any]) -> dict[str, Any]:
-        """``snapshot`` (``collection_io.read_snapshot``) as it will read after the fold."""
+    def fold_snapshot(
+        self, snapshot: dict[str, Any], rows: list[list[Any]]
+    ) -> tuple[dict[str, Any], list[list[Any]]]:
+        """``snapshot`` and its note ``rows`` (``collection_io.read_snapshot``) as they will
+        read after the fold."""
         merged = self.merged()
-        names = [f["name"] for f in merged["flds"]]
         # For each merged field: the field of each old note type whose contents fill it.
         sources = {
-            self.root["name"]: (
-                self.root,
-                [part["ord"] for part in self.outcome["notetype"]["fields"]],
-            )
+            self.root["id"]: [part["ord"] for part in self.outcome["notetype"]["fields"]]
         }
         for version, remap in zip(self.versions, self.outcome["siblings"]):
-            sources[version["name"]] = (version, remap["fields"])
-        notes = []
-        for note in snapshot["notes"]:
-            if note["model"] not in sources:
-                notes.append(note)
+            sources[version["id"]] = remap["fields"]
+        folded = []
+        for row in rows:
+            nid, guid, mid, tags, flds, did = row
+            if mid not in sources:
+                folded.append(row)
                 continue
-            old_type, filled_from = sources[note["model"]]
-            old_values = [note["fields"].get(f["name"], "") for f in old_type["flds"]]
-            fields = {
-                name: "" if old is None else old_values[old]
-                for name, old in zip(names, filled_from)
-            }
-            notes.append({**note, "model": merged["name"], "fields": fields})
-        models = [m for m in snapshot["models"] if m["name"] not in sources]
+            old_values = flds.split("\x1f")
+            fields = [
+                "" if old is None or old >= len(old_values) else old_values[old]
+                for old in sources[mid]
+            ]
+            folded.append([nid, guid, merged["id"], tags, "\x1f".join(fields), did])
+        models = [m for m in snapshot["models"] if m["id"] not in sources]
         models.append(model_snapshot(merged))
-        return {**snapshot, "notes": notes, "models": models}
+        return {**snapshot, "models": models}, folded
 
     def apply(self, col) -> int:
         """Fold the versions into the original; returns how many notes moved. The caller makes

@@ -10,21 +10,31 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use ankitoml_core::parse::parse_deck_file;
+use ankitoml_core::sync::finish::AddedNote;
 use ankitoml_core::sync::{finish, plan_sync, scope, Applied, SyncRequest};
 use serde_json::{json, Value};
 
 fn deck_text(notes: usize) -> String {
+    deck_text_with(notes, true)
+}
+
+/// `with_ids: false` is a file of new notes, as a push into an empty collection sees it.
+fn deck_text_with(notes: usize, with_ids: bool) -> String {
     let mut text = String::from(
         "[package]\nname = \"Bench\"\n\n[[models]]\nname = \"Basic\"\nfields = [\"Front\", \"Back\"]\n\
          markdown_fields = [\"Back\"]\n\n[[models.templates]]\nname = \"Card 1\"\nfront = \"{{Front}}\"\n\
          back = \"{{FrontSide}}<hr id=answer>{{Back}}\"\n\n[[decks]]\nname = \"Bench\"\n",
     );
     for i in 0..notes {
+        let id = if with_ids {
+            format!("note_id = {}\nguid = \"g{i}\"\n", 1_000_000 + i)
+        } else {
+            String::new()
+        };
         text.push_str(&format!(
-            "\n[[notes]]\ndeck = \"Bench\"\nmodel = \"Basic\"\nnote_id = {}\nguid = \"g{i}\"\n\
+            "\n[[notes]]\ndeck = \"Bench\"\nmodel = \"Basic\"\n{id}\
              tags = [\"t{}\"]\n\n[notes.fields]\nFront = \"question number {i} about something\"\n\
              Back = \"the **answer** to {i}, with *emphasis* and a [sound:a{i}.mp3]\"\n",
-            1_000_000 + i,
             i % 50
         ));
     }
@@ -90,6 +100,38 @@ fn run(notes: usize, changed_every: Option<usize>) -> f64 {
     parse + scope_s + plan_s + finish_s
 }
 
+/// A push of a file of new notes into a collection that has only the note type: the plan
+/// converts every note, and finishing writes every new note id (and guid) into the file.
+fn run_push(notes: usize) -> f64 {
+    let text = deck_text_with(notes, false);
+    let anki = snapshot(0, None);
+    let (_, scope_s) = timed("scope", || scope("bench.toml", &text, None).unwrap());
+    let request: SyncRequest = serde_json::from_value(json!({
+        "path": "bench.toml", "text": text, "anki": anki, "direction": "push",
+    }))
+    .unwrap();
+    let (plan, plan_s) = timed("plan (push)", || plan_sync(&request).unwrap());
+    let applied = Applied {
+        added: (plan.anki.add_notes.iter().enumerate())
+            .map(|(i, note)| AddedNote {
+                file_index: note.file_index,
+                note_id: 1_000_000 + i as i64,
+                guid: format!("g{i}"),
+            })
+            .collect(),
+        models: Vec::new(),
+    };
+    let (finished, finish_s) = timed("finish (ids written)", || {
+        finish("bench.toml", &text, &plan.file_side(), &applied).unwrap()
+    });
+    println!(
+        "  notes added: {}, file rewritten: {}",
+        applied.added.len(),
+        finished.text.is_some()
+    );
+    scope_s + plan_s + finish_s
+}
+
 fn main() {
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
@@ -106,15 +148,19 @@ fn main() {
         let unchanged = run(n, None);
         println!("{n} notes, 1% changed in Anki:");
         let changed = run(n, Some(100));
-        totals.push((n, unchanged, changed));
+        println!("{n} notes, pushed new:");
+        let pushed = run_push(n);
+        totals.push((n, unchanged, changed, pushed));
     }
     for pair in totals.windows(2) {
-        let ((n0, u0, c0), (n1, u1, c1)) = (pair[0], pair[1]);
+        let ((n0, u0, c0, p0), (n1, u1, c1, p1)) = (pair[0], pair[1]);
         let size = n1 as f64 / n0 as f64;
         println!(
-            "growth {n0} -> {n1} (time ratio / size ratio; 1.0 is linear): unchanged {:.2}, 1% changed {:.2}",
+            "growth {n0} -> {n1} (time ratio / size ratio; 1.0 is linear): unchanged {:.2}, \
+             1% changed {:.2}, pushed new {:.2}",
             u1 / u0 / size,
-            c1 / c0 / size
+            c1 / c0 / size,
+            p1 / p0 / size
         );
     }
 }

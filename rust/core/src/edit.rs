@@ -92,6 +92,14 @@ impl DeckDocument {
         Ok(())
     }
 
+    /// Sets `guid` only where the note has none: a guid the file gives stays as it is written.
+    pub fn set_guid_if_missing(&mut self, index: usize, guid: &str) -> Result<()> {
+        if self.note(index)?.table().contains_key("guid") {
+            return Ok(());
+        }
+        self.set_guid(index, guid)
+    }
+
     pub fn set_deck(&mut self, index: usize, deck: &str) -> Result<()> {
         let mut note = self.note(index)?;
         replace_value(note.table(), "deck", string_value(deck));

@@ -17,6 +17,7 @@ use crate::sync::base::{Base, SidePair, BASE_VERSION};
 use crate::sync::field_values::FieldFormat;
 use crate::sync::file_note::file_note;
 use crate::sync::models::{agreed_model_base, model_from_anki};
+use crate::sync::plan::Scope;
 use crate::sync::snapshot::{AnkiModel, AnkiNote};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,6 +108,12 @@ pub struct Exported {
     pub guids_left_out: Vec<GuidLeftOut>,
     /// The media folder's files the file's `[[media]]` entries name, to copy beside it.
     pub media: Vec<String>,
+    /// The file's `[[media]]` entries (without their place in it).
+    pub media_entries: Vec<Media>,
+    /// What a sync of the file reads of the collection (as [`Scope::of`] finds it in the
+    /// text): the add-on records file and collection as agreeing on it (`sync::clean`), so
+    /// the first sync after an export knows it has nothing to do without planning.
+    pub scope: Scope,
 }
 
 /// Anki lets notes share a guid (imports and old add-ons make them); a deck file may not, as
@@ -165,6 +172,8 @@ pub fn export_deck(req: &ExportRequest) -> Result<Exported, ExportError> {
     let mut notes: Vec<&AnkiNote> = req.notes.iter().collect();
     notes.sort_by(|a, b| a.deck.cmp(&b.deck).then(a.id.cmp(&b.id)));
     let mut guid_owner: HashMap<&str, i64> = HashMap::with_capacity(notes.len());
+    // Each note's deck, note_id and guid as written, for the scope.
+    let mut written: Vec<(&str, i64, Option<&str>)> = Vec::with_capacity(notes.len());
     let mut guids_left_out = Vec::new();
     for anki in notes {
         let kept_by = *guid_owner.entry(anki.guid.as_str()).or_insert(anki.id);
@@ -182,6 +191,8 @@ pub fn export_deck(req: &ExportRequest) -> Result<Exported, ExportError> {
         });
         let markdown = markdown_fields.get(&anki.model);
         let guid = comment.is_none().then(|| anki.guid.clone());
+        let kept_guid = comment.is_none().then_some(anki.guid.as_str());
+        written.push((anki.deck.as_str(), anki.id, kept_guid));
         let (note, base_note) = file_note(anki, guid, |field| {
             FieldFormat::for_field(markdown.is_some_and(|m| m.iter().any(|f| f == field)))
         });
@@ -200,11 +211,22 @@ pub fn export_deck(req: &ExportRequest) -> Result<Exported, ExportError> {
     for m in &media {
         writer.media(m, &mut text);
     }
+    let scope = Scope::new(
+        decks.iter().map(|d| d.name.as_str()),
+        written
+            .into_iter()
+            .map(|(deck, id, guid)| (deck, Some(id), guid)),
+        models.iter().map(|m| m.name.clone()).collect(),
+        models.iter().map(|m| m.id).collect(),
+        Some(&base),
+    );
     Ok(Exported {
         text,
         base,
         guids_left_out,
         media: copied,
+        media_entries: media,
+        scope,
     })
 }
 
@@ -301,6 +323,26 @@ mod tests {
         assert!(exported
             .text
             .contains("# no guid: in Anki this note has guid \"g0\", as note 100 above does"));
+    }
+
+    #[test]
+    fn the_scope_is_the_one_a_sync_finds_in_the_file() {
+        let mut req = request();
+        req.notes[1].guid = "g0".into(); // left out: the note is found by id alone
+        req.notes[3].deck = "Elsewhere".into(); // a first card outside the exported decks
+        let exported = export_deck(&req).unwrap();
+        let deck = crate::parse::parse_deck_file("x.toml", &exported.text).unwrap();
+        assert_eq!(exported.scope, Scope::of(&deck, Some(&exported.base)));
+        assert!(exported.scope.decks.contains(&"Elsewhere".to_string()));
+        assert_eq!(exported.scope.guids.len(), 4);
+        // Entries as parsed, but for their place in the file (which a message would name).
+        let placeless = |media: &[Media]| -> Vec<(String, String)> {
+            media
+                .iter()
+                .map(|m| (m.name.clone(), m.path.clone()))
+                .collect()
+        };
+        assert_eq!(placeless(&exported.media_entries), placeless(&deck.media));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod deck_file;
 pub mod edit;
 pub mod error;
 pub mod export;
+pub mod guid;
 pub mod location;
 pub mod markdown;
 pub mod media_names;

@@ -3,8 +3,9 @@
 //! No logic lives here. Each function converts its arguments, releases the GIL while the core
 //! works (so Anki's window keeps painting during long work), and converts the result back.
 //! Plain JSON keeps the boundary narrow: the Python side only ever sees dicts and lists. The
-//! one exception is bulk: an export takes its notes as the rows `col.db.all` returns and gives
-//! its texts back as strings, since JSON round trips were most of an export's time.
+//! exception is bulk: an export and a plan take the collection's notes as the rows `col.db.all`
+//! returns, an export gives its texts back as strings, and a plan takes the file parsed by the
+//! scope that came before it, since JSON round trips and parsing twice were most of their time.
 
 use ankitoml_core::error::{Error, SyncError};
 use pyo3::create_exception;
@@ -100,16 +101,45 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> PyResult
     serde_json::from_str(json).map_err(|e| InternalError::new_err(format!("{what}: {e}")))
 }
 
-/// Which notes to read from the collection for a deck file (its decks, ids and guids).
+/// Which notes to read from the collection for a deck file (its decks, ids and guids), as JSON,
+/// and what `plan_sync` then needs of file and base, kept here: one prepare parses the file
+/// once (for a big file the parse was a fifth of a preview), and the base never crosses as
+/// JSON again.
 #[pyfunction]
 #[pyo3(signature = (path, text, base_json=None))]
-fn sync_scope(py: Python<'_>, path: &str, text: &str, base_json: Option<&str>) -> PyResult<String> {
-    let base = base_json.map(|b| from_json("base", b)).transpose()?;
-    let scope = py
-        .detach(|| ankitoml_core::sync::scope(path, text, base.as_ref()))
-        .map_err(to_py)?;
-    to_json(&scope)
+fn sync_scope(
+    py: Python<'_>,
+    path: &str,
+    text: &str,
+    base_json: Option<&str>,
+) -> PyResult<(String, PlanInput)> {
+    let (deck, base) = py.detach(|| {
+        let base = base_json.map(serde_json::from_str).transpose();
+        (ankitoml_core::parse::parse_deck_file(path, text), base)
+    });
+    let deck = deck.map_err(to_py)?;
+    let base = base.map_err(|e| InternalError::new_err(format!("base: {e}")))?;
+    let scope = ankitoml_core::sync::plan::Scope::of(&deck, base.as_ref());
+    let input = PlanInput {
+        text: text.to_owned(),
+        deck,
+        base,
+    };
+    Ok((to_json(&scope)?, input))
 }
+
+/// The deck file as `sync_scope` parsed it, and the base it read. Opaque to Python.
+#[pyclass(frozen, module = "ankitoml._core")]
+struct PlanInput {
+    text: String,
+    deck: ankitoml_core::DeckFile,
+    base: Option<ankitoml_core::sync::base::Base>,
+}
+
+/// What finishing needs of a plan (its file edits and its base), kept here: the base is
+/// megabytes of JSON for a big deck, and Python never reads it. Opaque to Python.
+#[pyclass(frozen, module = "ankitoml._core")]
+struct PlanFileSide(ankitoml_core::sync::FileSide);
 
 /// What keeps later builds of this deck file from updating an import (JSON list of messages).
 #[pyfunction]
@@ -123,48 +153,92 @@ fn build_warnings(py: Python<'_>, path: &str, text: &str) -> PyResult<String> {
     to_json(&warnings)
 }
 
-/// Plan a push, pull, sync or preview; changes nothing. The plan also says whether it changes
-/// nothing and leaves nothing pending (`clean`): only then may the applied state be recorded
-/// as clean (`sync::clean`).
+/// Plan a push, pull, sync or preview; changes nothing. `input`: from `sync_scope` (the
+/// request leaves out the file's text and the base); `note_rows`: the snapshot's notes as
+/// rows of Anki's `notes` table (as for `export_deck`), named through the snapshot's models
+/// and `deck_names`. Returns the plan as JSON, its base left empty, and its file side for
+/// `finish_sync`. The plan also says whether it changes nothing and leaves nothing pending
+/// (`clean`): only then may the applied state be recorded as clean (`sync::clean`).
 #[pyfunction]
-fn plan_sync(py: Python<'_>, request_json: &str) -> PyResult<String> {
+fn plan_sync(
+    py: Python<'_>,
+    input: &Bound<'_, PlanInput>,
+    request_json: &str,
+    note_rows: Vec<Vec<Bound<'_, PyAny>>>,
+) -> PyResult<(String, PlanFileSide)> {
     #[derive(serde::Serialize)]
     struct Marked<'a> {
         #[serde(flatten)]
         plan: &'a ankitoml_core::sync::SyncPlan,
         clean: bool,
     }
-    let request: ankitoml_core::sync::SyncRequest = from_json("sync request", request_json)?;
-    let plan = py
-        .detach(|| ankitoml_core::sync::plan_sync(&request))
+    let input = input.get();
+    let mut request: ankitoml_core::sync::SyncRequest = from_json("sync request", request_json)?;
+    let rows = note_rows
+        .iter()
+        .map(|row| note_row(row))
+        .collect::<PyResult<_>>()?;
+    let anki = &mut request.anki;
+    anki.notes =
+        ankitoml_core::sync::snapshot::notes_from_rows(rows, &anki.models, &anki.deck_names);
+    request.text = input.text.clone();
+    request.base = input.base.clone();
+    let mut plan = py
+        .detach(|| ankitoml_core::sync::plan::plan_parsed(&request, &input.deck))
         .map_err(to_py)?;
+    drop(request);
     let clean = ankitoml_core::sync::clean::is_clean(&plan);
-    to_json(&Marked { plan: &plan, clean })
+    let file_side = ankitoml_core::sync::FileSide {
+        file_edits: plan.file_edits.clone(),
+        base: std::mem::take(&mut plan.base),
+    };
+    Ok((
+        to_json(&Marked { plan: &plan, clean })?,
+        PlanFileSide(file_side),
+    ))
 }
 
-/// After Anki applied a plan: the new file text (or None) and the new base. `plan_json` needs
-/// only the plan's `file_edits` and `base`.
+/// After Anki applied a plan: the new file text (None when it does not change) and the new
+/// base as JSON (see `stored_base`).
 #[pyfunction]
 fn finish_sync(
     py: Python<'_>,
     path: &str,
     text: &str,
-    plan_json: &str,
+    file_side: &Bound<'_, PlanFileSide>,
     applied_json: &str,
-) -> PyResult<String> {
-    let plan: ankitoml_core::sync::FileSide = from_json("plan", plan_json)?;
+) -> PyResult<(Option<String>, String)> {
     let applied: ankitoml_core::sync::Applied = from_json("applied", applied_json)?;
+    let file_side = &file_side.get().0;
     let finished = py
-        .detach(|| ankitoml_core::sync::finish(path, text, &plan, &applied))
+        .detach(|| ankitoml_core::sync::finish(path, text, file_side, &applied))
         .map_err(to_py)?;
-    to_json(&finished)
+    Ok((finished.text, to_json(&finished.base)?))
+}
+
+/// The text of a base file: `base_json` (from `finish_sync`) with the media fingerprints and,
+/// when the applied plan changed nothing, the record of that clean state.
+#[pyfunction]
+#[pyo3(signature = (base_json, media_json, clean_json=None))]
+fn stored_base(
+    py: Python<'_>,
+    base_json: &str,
+    media_json: &str,
+    clean_json: Option<&str>,
+) -> PyResult<String> {
+    let base = from_json("base", base_json)?;
+    let media = from_json("media fingerprints", media_json)?;
+    let clean = clean_json
+        .map(|c| from_json("clean record", c))
+        .transpose()?;
+    Ok(py.detach(|| ankitoml_core::sync::clean::stored_text(&base, &media, clean.as_ref())))
 }
 
 /// A new deck file for a deck of the collection: (file text, base JSON, JSON of
-/// `{guids_left_out, media}`). `note_rows`: the notes as rows of Anki's `notes` table
-/// `[id, guid, mid, tags, flds, did of the first card]`, as `col.db.all` returns them. The
-/// texts go to their files as they are, never through Python's `json` (an export's are
-/// megabytes).
+/// `{guids_left_out, media, media_entries, scope}`). `note_rows`: the notes as rows of Anki's
+/// `notes` table `[id, guid, mid, tags, flds, did of the first card]`, as `col.db.all`
+/// returns them. The texts go to their files as they are, never through Python's `json` (an
+/// export's are megabytes).
 #[pyfunction]
 fn export_deck(
     py: Python<'_>,
@@ -175,6 +249,8 @@ fn export_deck(
     struct Rest<'a> {
         guids_left_out: &'a [ankitoml_core::export::GuidLeftOut],
         media: &'a [String],
+        media_entries: &'a [ankitoml_core::deck_file::Media],
+        scope: &'a ankitoml_core::sync::plan::Scope,
     }
     let mut request: ankitoml_core::export::ExportRequest =
         from_json("export request", request_json)?;
@@ -191,6 +267,8 @@ fn export_deck(
     let rest = to_json(&Rest {
         guids_left_out: &exported.guids_left_out,
         media: &exported.media,
+        media_entries: &exported.media_entries,
+        scope: &exported.scope,
     })?;
     Ok((exported.text, base, rest))
 }
@@ -292,6 +370,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_deck_file, m)?)?;
     m.add_function(wrap_pyfunction!(option_keys, m)?)?;
     m.add_function(wrap_pyfunction!(sync_scope, m)?)?;
+    m.add_class::<PlanInput>()?;
+    m.add_class::<PlanFileSide>()?;
+    m.add_function(wrap_pyfunction!(stored_base, m)?)?;
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
     m.add_function(wrap_pyfunction!(build_warnings, m)?)?;
     m.add_function(wrap_pyfunction!(stored_state, m)?)?;

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::base::{fingerprint, BASE_VERSION};
+use super::base::{fingerprint, Base, BASE_VERSION};
 use super::plan::{AnkiChanges, SyncPlan};
 use super::report::Report;
 use super::rules::Direction;
@@ -66,6 +66,24 @@ struct Head {
     clean: Option<Clean>,
     #[serde(default)]
     media: BTreeMap<String, MediaPrint>,
+}
+
+/// The text of a base file: the base of an applied plan, the media fingerprints, and the
+/// record of a clean state when the plan changed nothing (what [`stored`] reads back).
+pub fn stored_text(
+    base: &Base,
+    media: &BTreeMap<String, MediaPrint>,
+    clean: Option<&Clean>,
+) -> String {
+    #[derive(Serialize)]
+    struct StoredBase<'a> {
+        #[serde(flatten)]
+        base: &'a Base,
+        media: &'a BTreeMap<String, MediaPrint>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        clean: Option<&'a Clean>,
+    }
+    serde_json::to_string(&StoredBase { base, media, clean }).expect("a base serializes")
 }
 
 /// What a stored base says about the fast path for this file text: its record of a clean
@@ -166,6 +184,44 @@ mod tests {
         let edited = stored("text ", Some(&base));
         assert!(edited.clean.is_none());
         assert_eq!(edited.media.len(), 1);
+    }
+
+    #[test]
+    fn a_stored_base_reads_back_with_its_media_and_clean_record() {
+        let mut base = Base {
+            version: BASE_VERSION,
+            ..Base::default()
+        };
+        base.notes.insert(
+            "7".into(),
+            super::super::base::BaseNote {
+                deck: Some("D".into()),
+                tags: None,
+                fields: BTreeMap::new(),
+            },
+        );
+        let media = BTreeMap::from([(
+            "m/a.mp3".to_string(),
+            MediaPrint {
+                size: 1,
+                mtime_ns: 2,
+                sha1: "x".into(),
+                stored: "a.mp3".into(),
+            },
+        )]);
+        let clean = Clean {
+            file: fingerprint("text"),
+            scope: serde_json::json!({"decks": ["D"]}),
+            anki: "s".into(),
+            notes: 1,
+            media: Vec::new(),
+        };
+        let text = stored_text(&base, &media, Some(&clean));
+        assert_eq!(Base::read(&text), Some(base.clone()));
+        let back = stored("text", Some(&text));
+        assert_eq!((back.clean, back.media), (Some(clean), media.clone()));
+        let unclean = stored_text(&base, &media, None);
+        assert!(stored("text", Some(&unclean)).clean.is_none());
     }
 
     #[test]

@@ -66,19 +66,12 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
         drop_placeholders(&mut base);
         return Ok(Finished { text: None, base });
     }
-    let deck = parse_deck_file(path, text)?;
     let mut doc = DeckDocument::parse(text)?;
     let mut base = plan.base.clone();
 
     for added in &applied.added {
         doc.set_note_id(added.file_index, added.note_id)?;
-        if deck
-            .notes
-            .get(added.file_index)
-            .is_some_and(|n| n.guid.is_none())
-        {
-            doc.set_guid(added.file_index, &added.guid)?;
-        }
+        doc.set_guid_if_missing(added.file_index, &added.guid)?;
         if let Some(entry) = base.notes.remove(&format!("new:{}", added.file_index)) {
             base.notes.insert(added.note_id.to_string(), entry);
         }
@@ -86,18 +79,25 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
     drop_placeholders(&mut base);
 
     let mut model_updates: Vec<(usize, crate::deck_file::Model)> = Vec::new();
+    // The file's note types, read only when Anki gave some of them ids (a push of new notes
+    // needs none of this, and reading a big file is most of what finishing costs).
+    let deck = if applied.models.is_empty() {
+        None
+    } else {
+        Some(parse_deck_file(path, text)?)
+    };
+    let file_models = deck.as_ref().map_or(&[][..], |d| &d.models[..]);
     for anki in &applied.models {
         // A note type the push just created is as the file says: that is the base.
         base.models
             .entry(anki.name.clone())
             .or_insert_with(|| agreed_model_base(anki));
-        if let Some((index, model)) = deck
-            .models
+        if let Some((index, model)) = file_models
             .iter()
             .enumerate()
             .find(|(_, m)| m.id == Some(anki.id))
             .or_else(|| {
-                deck.models
+                file_models
                     .iter()
                     .enumerate()
                     .find(|(_, m)| m.name == anki.name)

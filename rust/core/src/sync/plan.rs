@@ -23,12 +23,14 @@ use super::rules::{action, merge_tags, same_tags, verdict, Action, Direction, St
 use super::snapshot::{AnkiNote, AnkiSnapshot};
 use crate::deck_file::{Deck, DeckFile, Media, Model, Note};
 use crate::error::{Error, ParseError, ParseProblem, Result, SyncError};
-use crate::parse::{parse_deck_file, parse_deck_file_strict, place_template_findings};
+use crate::parse::{parse_deck_file, place_template_findings};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct SyncRequest {
     /// The deck file's path, for messages.
     pub path: String,
+    /// The file's text (left out by a caller that hands the core the parsed file with it).
+    #[serde(default)]
     pub text: String,
     pub anki: AnkiSnapshot,
     #[serde(default)]
@@ -91,7 +93,8 @@ pub struct NewNote {
     pub file_index: usize,
     pub model: String,
     pub deck: String,
-    pub guid: Option<String>,
+    /// The file's guid, or a new one (see [`crate::guid`]) when the file gives none.
+    pub guid: String,
     pub tags: Vec<String>,
     /// Field name -> HTML.
     pub fields: IndexMap<String, String>,
@@ -178,11 +181,19 @@ impl Formats {
 }
 
 pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
-    let deck = parse_deck_file_strict(&req.path, &req.text, req.strict)?;
-    let identities = Identities::of(&deck, &req.anki);
+    plan_parsed(req, &parse_deck_file(&req.path, &req.text)?)
+}
+
+/// [`plan_sync`] for a file already parsed from `req.text`: one parse serves the scope (what
+/// to read from the collection) and then the plan, where it was most of a big file's cost.
+pub fn plan_parsed(req: &SyncRequest, deck: &DeckFile) -> Result<SyncPlan> {
+    if req.strict && !deck.warnings.is_empty() {
+        return Err(Error::DeckFile(deck.warnings.clone()));
+    }
+    let identities = Identities::of(deck, &req.anki);
     let req: &SyncRequest = &identities.file_view(req);
-    check_against_collection(&req.path, &deck, &req.anki)?;
-    let unknown_ids = unknown_note_ids(&req.path, &deck, &req.anki, req.base.as_ref());
+    check_against_collection(&req.path, deck, &req.anki)?;
+    let unknown_ids = unknown_note_ids(&req.path, deck, &req.anki, req.base.as_ref());
     if req.strict && !unknown_ids.is_empty() {
         return Err(Error::DeckFile(unknown_ids));
     }
@@ -190,7 +201,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     let direction = req.direction;
     let old_base = req.base.clone().unwrap_or_default();
 
-    let (models, schema_changes) = plan_note_types(req, &deck, strategy)?;
+    let (models, schema_changes) = plan_note_types(req, deck, strategy)?;
 
     let formats = Formats(
         deck.models
@@ -230,7 +241,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     out.report
         .model_changes
         .extend(models.model_changes.iter().cloned());
-    let decks = plan_decks(&deck, &req.anki, &old_base.decks, direction, strategy);
+    let decks = plan_decks(deck, &req.anki, &old_base.decks, direction, strategy);
     out.report.deck_changes = decks.changes;
     out.base.decks = decks.base;
     out.anki.deck_descriptions = decks.to_anki;
@@ -249,13 +260,13 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
     let Pairing {
         mut pairs,
         mut claimed,
-    } = pair_by_identity(&req.path, &deck, &req.anki)?;
+    } = pair_by_identity(&req.path, deck, &req.anki)?;
     let unmatched: Vec<usize> = pairs
         .iter()
         .filter(|(_, found)| found.is_none())
         .map(|(fi, _)| *fi)
         .collect();
-    let by_content = match_by_content(&deck, &req.anki, &formats, &unmatched, &claimed, &old_base);
+    let by_content = match_by_content(deck, &req.anki, &formats, &unmatched, &claimed, &old_base);
     let mut found_by_content = HashSet::new();
     for &(fi, ai) in &by_content.pairs {
         claimed.insert(ai, fi);
@@ -269,7 +280,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
 
     let mut file_decks: HashSet<String> = deck.decks.iter().map(|d| d.name.clone()).collect();
     if direction.writes_anki() {
-        out.anki.create_decks = decks_to_create(&deck, &req.anki);
+        out.anki.create_decks = decks_to_create(deck, &req.anki);
     }
 
     for (fi, matched) in pairs {
@@ -289,7 +300,7 @@ pub fn plan_sync(req: &SyncRequest) -> Result<SyncPlan> {
         }
     }
 
-    out.unclaimed(&deck, &req.anki, &old_base, &claimed, &mut file_decks);
+    out.unclaimed(deck, &req.anki, &old_base, &claimed, &mut file_decks);
     out.define_decks_moved_to(&req.anki, &mut file_decks);
 
     if direction.writes_anki() {
@@ -1127,7 +1138,9 @@ impl Planner<'_> {
                     file_index: note.index,
                     model: note.model.clone(),
                     deck: note.deck.clone(),
-                    guid: note.guid.clone(),
+                    // A note the file gives no guid gets one now, as Anki's new_note would;
+                    // finishing writes it into the file.
+                    guid: note.guid.clone().unwrap_or_else(crate::guid::new_guid),
                     tags: note.tags.clone(),
                     fields,
                 });
@@ -1277,7 +1290,7 @@ fn first_value(fields: &IndexMap<String, String>) -> &str {
 
 /// Which notes the Python side must read from the collection for this file: its decks (with
 /// subdecks), the note ids the file or the base names, and the guids the file names.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scope {
     pub decks: Vec<String>,
     pub note_ids: Vec<i64>,
@@ -1288,28 +1301,57 @@ pub struct Scope {
 }
 
 pub fn scope(path: &str, text: &str, base: Option<&Base>) -> Result<Scope> {
-    let deck = parse_deck_file(path, text)?;
-    let mut decks: Vec<String> = deck.decks.iter().map(|d| d.name.clone()).collect();
-    for note in &deck.notes {
-        if !decks.contains(&note.deck) {
-            decks.push(note.deck.clone());
+    Ok(Scope::of(&parse_deck_file(path, text)?, base))
+}
+
+impl Scope {
+    /// What to read of the collection for `deck`; `base`: the note ids the last sync knew.
+    pub fn of(deck: &DeckFile, base: Option<&Base>) -> Scope {
+        let mut models: Vec<String> = deck.models.iter().map(|m| m.name.clone()).collect();
+        models.extend(deck.external_models.iter().cloned());
+        Scope::new(
+            deck.decks.iter().map(|d| d.name.as_str()),
+            (deck.notes.iter()).map(|n| (n.deck.as_str(), n.note_id, n.guid.as_deref())),
+            models,
+            deck.models.iter().filter_map(|m| m.id).collect(),
+            base,
+        )
+    }
+
+    /// The scope of a file with these decks, notes (deck, note_id, guid) and note types (an
+    /// export knows them without parsing the file it wrote).
+    pub fn new<'a>(
+        file_decks: impl Iterator<Item = &'a str>,
+        notes: impl Iterator<Item = (&'a str, Option<i64>, Option<&'a str>)>,
+        models: Vec<String>,
+        model_ids: Vec<i64>,
+        base: Option<&Base>,
+    ) -> Scope {
+        let mut decks: Vec<String> = file_decks.map(str::to_owned).collect();
+        let mut seen: HashSet<String> = decks.iter().cloned().collect();
+        let mut note_ids = Vec::new();
+        let mut guids = Vec::new();
+        for (deck, note_id, guid) in notes {
+            if !seen.contains(deck) {
+                seen.insert(deck.to_owned());
+                decks.push(deck.to_owned());
+            }
+            note_ids.extend(note_id);
+            guids.extend(guid.map(str::to_owned));
+        }
+        if let Some(base) = base {
+            note_ids.extend(base.notes.keys().filter_map(|k| k.parse::<i64>().ok()));
+        }
+        note_ids.sort_unstable();
+        note_ids.dedup();
+        Scope {
+            decks,
+            note_ids,
+            guids,
+            models,
+            model_ids,
         }
     }
-    let mut note_ids: Vec<i64> = deck.notes.iter().filter_map(|n| n.note_id).collect();
-    if let Some(base) = base {
-        note_ids.extend(base.notes.keys().filter_map(|k| k.parse::<i64>().ok()));
-    }
-    note_ids.sort_unstable();
-    note_ids.dedup();
-    let mut models: Vec<String> = deck.models.iter().map(|m| m.name.clone()).collect();
-    models.extend(deck.external_models.iter().cloned());
-    Ok(Scope {
-        decks,
-        note_ids,
-        guids: deck.notes.iter().filter_map(|n| n.guid.clone()).collect(),
-        models,
-        model_ids: deck.models.iter().filter_map(|m| m.id).collect(),
-    })
 }
 
 #[cfg(test)]

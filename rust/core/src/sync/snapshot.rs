@@ -27,6 +27,10 @@ pub struct AnkiSnapshot {
     /// Every note type in the collection, by id and name (to name a new one as Anki would).
     #[serde(default)]
     pub note_types: Vec<NoteTypeName>,
+    /// Deck id -> name, for notes handed over as [`NoteRow`]s rather than in `notes` (see
+    /// [`notes_from_rows`]).
+    #[serde(default)]
+    pub deck_names: BTreeMap<i64, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -97,10 +97,9 @@ impl World {
         let mut applied = Applied::default();
         for new in &changes.add_notes {
             self.next_id += 1;
-            let guid = format!("g{}", self.next_id);
             self.anki.push(AnkiNote {
                 id: self.next_id,
-                guid: new.guid.clone().unwrap_or_else(|| guid.clone()),
+                guid: new.guid.clone(),
                 model: new.model.clone(),
                 deck: new.deck.clone(),
                 tags: new.tags.clone(),
@@ -117,7 +116,7 @@ impl World {
             applied.added.push(AddedNote {
                 file_index: new.file_index,
                 note_id: self.next_id,
-                guid,
+                guid: new.guid.clone(),
             });
         }
         for update in &changes.update_notes {
