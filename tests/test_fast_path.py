@@ -3,13 +3,13 @@ change on either side still takes the full path and is synced. On real collectio
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 from anki.collection import Collection
-from ankitoml import actions, base_store, deck_file
+from ankitoml import actions, base_store, collection_io, deck_file
+from clean_record import assert_export_record_holds, next_second, stored_base
 
 DECK = """[package]
 name = "Fast"
@@ -58,12 +58,6 @@ def sync(col: Collection, path: Path, direction: str = "sync", **kw: Any) -> act
     return prepared
 
 
-def next_second() -> None:
-    # Anki's modification times are whole seconds; a state modified in the current second is
-    # not recorded as clean (an edit later in that second would not move its stamp).
-    time.sleep(1.0 - time.time() % 1.0 + 0.05)
-
-
 def settle(col: Collection, path: Path) -> None:
     """Sync until the base records a clean state (a full no-op sync records it)."""
     next_second()
@@ -85,6 +79,15 @@ def synced(collection_path: Path, tmp_path: Path):
         yield col, path
     finally:
         col.close()
+
+
+@pytest.fixture
+def exported(synced, tmp_path: Path):
+    """The deck exported to a new file, which a sync has not seen yet."""
+    col, _ = synced
+    path = tmp_path / "exported" / "fast.toml"
+    actions.export_deck(col, "Fast", path)
+    return col, path
 
 
 def note_ids(col: Collection) -> list[int]:
@@ -149,7 +152,9 @@ def _edit_file(col: Collection, path: Path) -> None:
 
 
 def _change_media(col: Collection, path: Path) -> None:
-    (path.parent / "media" / "Clip Ñandú.mp3").write_bytes(b"second sound, longer " * 100)
+    # The file the entry names (an export names it as Anki stored it).
+    entry = deck_file.load(path)["media"][0]
+    (path.parent / entry["path"]).write_bytes(b"second sound, longer " * 100)
 
 
 def _remove_media_from_anki(col: Collection, path: Path) -> None:
@@ -160,6 +165,12 @@ def _remove_media_from_anki(col: Collection, path: Path) -> None:
 def _rename_deck(col: Collection, path: Path) -> None:
     deck = col.decks.by_name("Fast::Sub")
     deck["name"] = "Fast::Renamed"
+    col.decks.save(deck)
+
+
+def _describe_deck(col: Collection, path: Path) -> None:
+    deck = col.decks.by_name("Fast")
+    deck["desc"] = "Described in Anki"
     col.decks.save(deck)
 
 
@@ -188,6 +199,11 @@ def _check_deleted(col: Collection, path: Path) -> None:
 
 def _check_note_type(col: Collection, path: Path) -> None:
     assert "{{Front}} (edited)" in path.read_text(encoding="utf-8")
+
+
+def _check_description(col: Collection, path: Path) -> None:
+    described = [d for d in deck_file.load(path)["decks"] if d["name"] == "Fast"]
+    assert described[0]["description"] == "Described in Anki"
 
 
 def _check_file(col: Collection, path: Path) -> None:
@@ -224,20 +240,50 @@ CHANGES = {
     "note deleted in Anki": (_delete_in_anki, _check_deleted),
     "note type edited in Anki": (_edit_note_type, _check_note_type),
     "deck renamed in Anki": (_rename_deck, _check_renamed_deck),
+    "deck description edited in Anki": (_describe_deck, _check_description),
     "field edited in the file": (_edit_file, _check_file),
     "media file changed": (_change_media, _check_media),
     "media file removed from Anki's folder": (_remove_media_from_anki, _check_media_back),
 }
 
 
+@pytest.mark.parametrize("start", ["synced", "exported"])
 @pytest.mark.parametrize("change", list(CHANGES))
-def test_every_change_takes_the_full_path_and_is_synced(synced, change):
-    col, path = synced
+def test_every_change_takes_the_full_path_and_is_synced(request, start, change):
+    col, path = request.getfixturevalue(start)
     make, check = CHANGES[change]
     make(col, path)
     prepared = sync(col, path)
     assert not prepared.fast
     check(col, path)
+
+
+def test_an_export_records_the_state_a_sync_would_record(exported):
+    col, path = exported
+    assert (path.parent / deck_file.load(path)["media"][0]["path"]).is_file()
+    assert_export_record_holds(col, path)
+
+
+def test_an_edit_made_while_an_export_runs_is_not_vouched_for(synced, tmp_path, monkeypatch):
+    col, synced_path = synced
+    read = collection_io.note_rows
+
+    def read_then_edit(*args):
+        rows = read(*args)
+        _edit_field(col, synced_path)  # in Anki, once the export has read the notes
+        next_second()  # the export's stamp is taken in a later second than the edit
+        return rows
+
+    monkeypatch.setattr(collection_io, "note_rows", read_then_edit)
+    next_second()
+    path = tmp_path / "exported" / "fast.toml"
+    actions.export_deck(col, "Fast", path)
+    monkeypatch.undo()
+    assert "two, edited in Anki" not in path.read_text(encoding="utf-8")
+    assert "clean" not in stored_base(col, path)
+    prepared = sync(col, path)
+    assert not prepared.fast
+    assert "two, edited in Anki" in path.read_text(encoding="utf-8")
 
 
 def test_a_change_in_the_same_second_as_the_stamp_is_not_missed(synced):

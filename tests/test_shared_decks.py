@@ -6,6 +6,7 @@ from pathlib import Path
 
 from anki.collection import Collection
 from ankitoml.cli import main
+from clean_record import assert_export_record_holds, next_second
 from conftest import new_collection_file
 from shared_decks import (
     MARKDOWN_FIELD,
@@ -56,9 +57,16 @@ def test_a_shared_deck_round_trips_into_another_collection(tmp_path):
 
     out = tmp_path / "export" / "deck" / "anatomy.toml"  # a folder that does not exist yet
     markdown = f"{TERM_MODEL}:{MARKDOWN_FIELD}"
+    next_second()  # the notes were made this second: an export now could not vouch for them
     assert run("export", "-c", author, "--deck", ROOT, "-o", out, "--markdown-field", markdown) == 0
     assert run("check", out) == 0
     exported = out.read_text(encoding="utf-8")
+    # The export recorded file and collection as agreeing, as a sync finding nothing would.
+    col = Collection(str(author))
+    try:
+        assert_export_record_holds(col, out)
+    finally:
+        col.close()
 
     # Someone else's collection: its own stock note types, created at another second.
     user = new_collection_in(tmp_path / "user")

@@ -8,6 +8,7 @@ stay as they were.
 """
 
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,8 @@ class Prepared:
     scope: dict[str, Any] = field(default_factory=dict)
     # Media fingerprints from the base: unchanged files are not copied again.
     known_media: dict[str, Any] = field(default_factory=dict)
+    # When the collection was read (whole seconds, as Anki's modification times).
+    read_at: int = 0
 
     def __post_init__(self) -> None:
         self.report = self.plan["report"]
@@ -85,6 +88,7 @@ def prepare(
     """Plan a push, pull or sync of ``path`` (or of ``text`` as its new content) against
     ``col``. Reads only."""
     path = Path(path)
+    read_at = int(time.time())
     if text is None:
         text = deck_file.read_text(path)
     base_path = base_store.base_path(col.path, path)
@@ -110,6 +114,7 @@ def prepare(
         foldable=foldable,
         scope=scope,
         known_media=stored["media"],
+        read_at=read_at,
     )
     prepared.media = _media_prints(prepared)
     return prepared
@@ -289,7 +294,7 @@ def _clean_record(col, applied: Prepared) -> Optional[dict[str, Any]]:
     fingerprints the next run checks."""
     if not applied.plan.get("clean") or applied.options.direction == "pull":
         return None
-    stamp, trusted = collection_io.scope_stamp(col, applied.scope)
+    stamp, trusted = collection_io.scope_stamp(col, applied.scope, since=applied.read_at)
     if not trusted:
         return None
     return {
@@ -298,6 +303,23 @@ def _clean_record(col, applied: Prepared) -> Optional[dict[str, Any]]:
         "anki": stamp,
         "notes": applied.report["counts"]["unchanged"],
         "media": applied.plan["anki"]["media"],
+    }
+
+
+def _exported_clean_record(
+    col, text: str, notes: int, exported: dict[str, Any], read_at: int
+) -> Optional[dict[str, Any]]:
+    """An export leaves file and collection agreeing, as a sync that found nothing to do
+    does: recorded the same way, the first sync after it has nothing to plan."""
+    stamp, trusted = collection_io.scope_stamp(col, exported["scope"], since=read_at)
+    if not trusted:
+        return None
+    return {
+        "file": core.file_fingerprint(text),
+        "scope": exported["scope"],
+        "anki": stamp,
+        "notes": notes,
+        "media": exported["media_entries"],
     }
 
 
@@ -391,6 +413,7 @@ def export_deck(
     deck_id = col.decks.id_for_name(deck_name)
     if deck_id is None:
         raise CollectionDataError(f"no deck named '{deck_name}' in the collection")
+    read_at = int(time.time())
     deck_ids = list(dict.fromkeys(col.decks.deck_and_child_ids(deck_id)))
     decks = []
     for did in deck_ids:
@@ -423,9 +446,18 @@ def export_deck(
         raise FileAccessError(
             f"{out_path.parent}: cannot create the folder ({err.strerror})"
         ) from None
-    collection_io.copy_media_out(col, exported["media"], out_path.parent / "media")
+    copied = collection_io.copy_media_out(col, exported["media"], out_path.parent / "media")
+    prints = {
+        entry["path"]: copied[entry["name"]]
+        for entry in exported["media_entries"]
+        if entry["name"] in copied
+    }
     core.write_file_atomic(str(out_path), text)
-    base_store.save(base_store.base_path(col.path, out_path), base_json)
+    clean = _exported_clean_record(col, text, len(rows), exported, read_at)
+    stored = core.stored_base(
+        base_json, json.dumps(prints), None if clean is None else json.dumps(clean)
+    )
+    base_store.save(base_store.base_path(col.path, out_path), stored)
     message = (
         f"exported {len(rows)} notes, {len(models)} note types and {len(decks)} decks "
         f"to {out_path}"

@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import threading
 import time
 import unicodedata
@@ -178,19 +177,22 @@ def _model_kind(model: dict[str, Any]) -> str:
     return "cloze"
 
 
-def scope_stamp(col, scope: dict[str, Any]) -> tuple[str, bool]:
+def scope_stamp(col, scope: dict[str, Any], since: Optional[int] = None) -> tuple[str, bool]:
     """A digest of everything in the collection that a plan of ``scope`` reads, without reading
     the field texts; and whether it can be trusted later (see ``rust/core/src/sync/clean.rs``).
 
     Notes: id, note type, modification time, checksum of the sort field, length of the fields
     and tags (an edit moves the time; an edit through AnkiWeb or an import brings another
     time, often older, so the rows are hashed, not their latest time). Cards: each note's decks
-    (a move changes the cards only). Every note type's id, name and modification time, and
-    every deck's id and name. Anki keeps modification times in whole seconds, so a stamp in
-    which something changed during the current second is not trusted: another edit in that
-    second would leave it as it is.
+    (a move changes the cards only). Every note type's and every deck's id, name and
+    modification time (a deck's moves with its description). Anki keeps modification times in
+    whole seconds, so a stamp in which something changed during the current second is not
+    trusted: another edit in that second would leave it as it is. ``since``: when what the
+    stamp vouches for was read (in seconds); nothing may have changed from that second on, a
+    card included (a review or a move during a long export or sync would otherwise be vouched
+    for unseen).
     """
-    taken = int(time.time())
+    taken = int(time.time()) if since is None else since
     digest = hashlib.blake2b(digest_size=16)
     latest = 0
     note_ids = note_ids_in_scope(col, scope)
@@ -204,13 +206,19 @@ def scope_stamp(col, scope: dict[str, Any]) -> tuple[str, bool]:
         latest = max([latest, *(row[2] for row in rows)])
         digest.update(repr(rows).encode("utf-8"))
         cards = col.db.all(
-            f"select nid, ord, did from cards where nid in ({marks}) order by nid, ord", *chunk
+            f"select nid, ord, did, mod from cards where nid in ({marks}) order by nid, ord",
+            *chunk,
         )
-        digest.update(repr(cards).encode("utf-8"))
+        latest = max([latest, *(card[3] for card in cards)])
+        # Not the cards' times: every review moves them, and reviews change nothing synced.
+        digest.update(repr([card[:3] for card in cards]).encode("utf-8"))
     note_types = col.db.all("select id, name, mtime_secs from notetypes order by id")
     latest = max([latest, *(row[2] for row in note_types)])
     digest.update(repr(note_types).encode("utf-8"))
-    digest.update(repr(col.db.all("select id, name from decks order by id")).encode("utf-8"))
+    # A deck's time moves when its description or settings do, not only its name.
+    decks = col.db.all("select id, name, mtime_secs from decks order by id")
+    latest = max([latest, *(row[2] for row in decks)])
+    digest.update(repr(decks).encode("utf-8"))
     return digest.hexdigest(), latest < taken
 
 
@@ -916,9 +924,21 @@ def latex_media(col, note_ids: list[int]) -> list[str]:
     return names
 
 
-def copy_media_out(col, names: Iterable[str], target_dir: Path) -> None:
-    """Copy media files from the collection into ``target_dir`` (for export)."""
+def copy_media_out(col, names: Iterable[str], target_dir: Path) -> dict[str, dict[str, Any]]:
+    """Copy media files from the collection into ``target_dir`` (for export); returns their
+    fingerprints as ``copy_media`` keeps them, by name, so that a sync neither reads nor
+    copies them back."""
     media_dir = Path(col.media.dir())
+    prints = {}
     for name in names:
         target_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(media_dir / name, target_dir / name)
+        data = (media_dir / name).read_bytes()
+        target = target_dir / name
+        target.write_bytes(data)
+        prints[name] = {
+            "size": len(data),
+            "mtime_ns": target.stat().st_mtime_ns,
+            "sha1": hashlib.sha1(data).hexdigest(),
+            "stored": name,
+        }
+    return prints
