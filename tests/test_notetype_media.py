@@ -29,6 +29,8 @@ def _collection_with_a_styled_note_type(path: Path) -> dict:
         model = col.models.copy(col.models.by_name("Basic"), add=False)
         model["name"] = "Styled"
         font = names["_Font.woff2"]
+        # Text that is not ASCII before the url( (a real deck's CSS made the export panic).
+        model["css"] += '\n.hint::before { content: "・"; } /* café */'
         model["css"] += f'\n@font-face {{ font-family: F; src: url("{font}"); }}\n'
         model["tmpls"][0]["qfmt"] = f'<img src="{names["_bg.png"]}">{{{{Front}}}}'
         col.models.add_dict(model)

@@ -286,6 +286,25 @@ def test_a_collection_open_elsewhere_exits_3(collection_path, deck_path):
     assert "note_id" not in deck_path.read_text(encoding="utf-8")
 
 
+def test_a_panic_in_the_core_is_reported_as_a_bug_without_a_traceback(
+    collection_path, deck_path, capsys, monkeypatch
+):
+    from ankitoml import actions
+
+    class PanicException(BaseException):  # PyO3's, which its runtime makes on the fly
+        pass
+
+    def panicking(*args):
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(actions.core, "plan_sync", panicking)
+    assert run("push", "-c", collection_path, deck_path) == 4
+    err = capsys.readouterr().err
+    assert "internal error in ankitoml's core (a bug): index out of bounds" in err
+    assert "Traceback" not in err
+    assert "note_id" not in deck_path.read_text(encoding="utf-8")
+
+
 def test_a_vanished_file_is_a_clear_error(collection_path, tmp_path, capsys):
     assert run("push", "-c", collection_path, tmp_path / "gone.toml") == 2
     assert "gone.toml: no such file" in capsys.readouterr().err

@@ -38,6 +38,9 @@ class PlanInput:
 class PlanFileSide:
     """What ``finish_sync`` needs of a plan: its file edits and its base."""
 
+class NewBase:
+    """A base ``finish_sync`` or ``export_deck`` made, for ``stored_base``."""
+
 def parse_deck_file(path: str, text: str, strict: bool = False) -> str:
     """Parse and validate a deck file; returns the deck as JSON. ``strict`` refuses warnings too."""
 
@@ -71,17 +74,18 @@ def file_fingerprint(text: str) -> int:
 
 def finish_sync(
     path: str, text: str, file_side: PlanFileSide, applied_json: str
-) -> tuple[str | None, str]:
+) -> tuple[str | None, NewBase]:
     """After Anki applied a plan: the new file text (None when it does not change) and the
-    new base as JSON."""
+    new base."""
 
-def stored_base(base_json: str, media_json: str, clean_json: str | None = None) -> str:
-    """The text of a base file: the base, the media fingerprints and, for a plan that changed
-    nothing, its clean record."""
+def stored_base(base: NewBase, media_json: str, clean_json: str | None = None) -> str:
+    """The text of a base file: the base, the media fingerprints and, when file and
+    collection were seen to agree, the record of that state."""
 
-def export_deck(request_json: str, note_rows: list[list[Any]]) -> tuple[str, str, str]:
-    """A new deck file for a deck of the collection: (file text, base JSON, JSON of
-    ``{guids_left_out, media}``); ``note_rows`` as ``collection_io.note_rows`` reads them."""
+def export_deck(request_json: str, note_rows: list[list[Any]]) -> tuple[str, NewBase, str]:
+    """A new deck file for a deck of the collection: (file text, its base, JSON of
+    ``{guids_left_out, media, media_entries, scope}``); ``note_rows`` as
+    ``collection_io.note_rows`` reads them."""
 
 def read_base(text: str) -> str | None:
     """A stored base as JSON, or None when the text is not a base this version can use."""

@@ -253,7 +253,7 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
             step.wrote("note type versions merged", ops=1 + 2 * len(fold.versions))
         applying, applied, renamed = apply_to_collection(step, prepared)
         prints.update(step.media_prints)
-        new_text, base_json = core.finish_sync(
+        new_text, new_base = core.finish_sync(
             str(path), applying.text, applying.file_side, json.dumps(applied)
         )
         text = new_text if new_text is not None else applying.text
@@ -263,10 +263,10 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
             # never the other way round (notes in Anki the file cannot find again).
             core.write_file_atomic(str(path), text)
             written.append(True)
-        return applying, base_json, renamed
+        return applying, new_base, renamed
 
     try:
-        changes, (applied, base_json, renamed) = collection_io.in_one_step(
+        changes, (applied, new_base, renamed) = collection_io.in_one_step(
             col,
             UNDO_NAMES[prepared.options.direction],
             work,
@@ -280,7 +280,7 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
     media = prints if applied.options.direction != "pull" else applied.known_media
     clean = _clean_record(col, applied) if not renamed else None
     stored = core.stored_base(
-        base_json, json.dumps(media), None if clean is None else json.dumps(clean)
+        new_base, json.dumps(media), None if clean is None else json.dumps(clean)
     )
     # Last: a base behind the collection is safe (the next sync finds both sides agree), one
     # ahead of it is not.
@@ -307,18 +307,21 @@ def _clean_record(col, applied: Prepared) -> Optional[dict[str, Any]]:
 
 
 def _exported_clean_record(
-    col, text: str, notes: int, exported: dict[str, Any], read_at: int
+    col, text: str, note_ids: list[int], exported: dict[str, Any], read_at: int
 ) -> Optional[dict[str, Any]]:
     """An export leaves file and collection agreeing, as a sync that found nothing to do
-    does: recorded the same way, the first sync after it has nothing to plan."""
-    stamp, trusted = collection_io.scope_stamp(col, exported["scope"], since=read_at)
+    does: recorded the same way, the first sync after it has nothing to plan. The stamp is
+    over the notes exported, which the scope finds again (unless a note's first card is in a
+    deck outside the exported ones: then the first sync plans in full)."""
+    scope = exported["scope"]
+    stamp, trusted = collection_io.scope_stamp(col, scope, since=read_at, note_ids=note_ids)
     if not trusted:
         return None
     return {
         "file": core.file_fingerprint(text),
-        "scope": exported["scope"],
+        "scope": scope,
         "anki": stamp,
-        "notes": notes,
+        "notes": len(note_ids),
         "media": exported["media_entries"],
     }
 
@@ -438,7 +441,7 @@ def export_deck(
         "option_defaults": collection_io.option_defaults(col),
     }
     # The core checks the request first: a bad one writes nothing, media included.
-    text, base_json, rest_json = core.export_deck(json.dumps(request), rows)
+    text, new_base, rest_json = core.export_deck(json.dumps(request), rows)
     exported = json.loads(rest_json)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -453,9 +456,9 @@ def export_deck(
         if entry["name"] in copied
     }
     core.write_file_atomic(str(out_path), text)
-    clean = _exported_clean_record(col, text, len(rows), exported, read_at)
+    clean = _exported_clean_record(col, text, sorted(note_ids), exported, read_at)
     stored = core.stored_base(
-        base_json, json.dumps(prints), None if clean is None else json.dumps(clean)
+        new_base, json.dumps(prints), None if clean is None else json.dumps(clean)
     )
     base_store.save(base_store.base_path(col.path, out_path), stored)
     message = (

@@ -19,6 +19,7 @@ EXIT_OK = 0
 EXIT_CONFLICTS = 1
 EXIT_BAD_INPUT = 2
 EXIT_IN_USE = 3
+EXIT_INTERNAL = 4
 
 STATUS_LABELS = {
     "file_only": "only in file",
@@ -374,3 +375,15 @@ def main(argv: Optional[list[str]] = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    except BaseException as err:
+        # A panic in the core is a bug, not bad input. PyO3 raises it as PanicException, a
+        # BaseException (so no `except Exception` stops it); its module is made at run time.
+        if type(err).__name__ != "PanicException":
+            raise
+        print(
+            f"error: internal error in ankitoml's core (a bug): {err}\n"
+            "A push, pull or sync that fails is rolled back: the collection and the deck file "
+            "are as they were. Please report it with the command you ran.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

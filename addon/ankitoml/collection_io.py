@@ -177,7 +177,12 @@ def _model_kind(model: dict[str, Any]) -> str:
     return "cloze"
 
 
-def scope_stamp(col, scope: dict[str, Any], since: Optional[int] = None) -> tuple[str, bool]:
+def scope_stamp(
+    col,
+    scope: dict[str, Any],
+    since: Optional[int] = None,
+    note_ids: Optional[list[int]] = None,
+) -> tuple[str, bool]:
     """A digest of everything in the collection that a plan of ``scope`` reads, without reading
     the field texts; and whether it can be trusted later (see ``rust/core/src/sync/clean.rs``).
 
@@ -190,12 +195,14 @@ def scope_stamp(col, scope: dict[str, Any], since: Optional[int] = None) -> tupl
     trusted: another edit in that second would leave it as it is. ``since``: when what the
     stamp vouches for was read (in seconds); nothing may have changed from that second on, a
     card included (a review or a move during a long export or sync would otherwise be vouched
-    for unseen).
+    for unseen). ``note_ids``: the notes in the scope, sorted, when the caller has just read
+    them (an export); a stamp over other notes than a later check finds only means a full plan.
     """
     taken = int(time.time()) if since is None else since
     digest = hashlib.blake2b(digest_size=16)
     latest = 0
-    note_ids = note_ids_in_scope(col, scope)
+    if note_ids is None:
+        note_ids = note_ids_in_scope(col, scope)
     for chunk in _chunks(note_ids):
         marks = _placeholders(chunk)
         rows = col.db.all(

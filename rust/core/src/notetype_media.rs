@@ -86,7 +86,9 @@ fn css_references(css: &str) -> Vec<&str> {
             quoted_underscored(rest)
                 .filter(|n| is_css(n))
                 .map(|n| (n, n.len() + 2))
-        } else if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("url(") {
+        } else if rest.len() >= 4 && rest.as_bytes()[..4].eq_ignore_ascii_case(b"url(") {
+            // Compared as bytes: the text may not end a character four bytes in (CSS
+            // `content: "・"` made the export of a real deck panic).
             let inner = rest[4..].trim_start();
             let skipped = rest.len() - inner.len();
             match inner.chars().next() {
@@ -163,6 +165,26 @@ mod tests {
                 "_x y.png",
             ]
         );
+    }
+
+    #[test]
+    fn text_that_is_not_ascii_anywhere_is_scanned() {
+        let css = "/* café */ .a { content: \"・\"; } é url(\"_ü.png\") ñ";
+        let template = "日本語 <img src=\"_画.png\"> é[sound:_ß.mp3]";
+        assert_eq!(
+            note_type_media(css, &[(template, "Ω")]),
+            ["_ß.mp3", "_ü.png", "_画.png"]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_scanned_without_a_panic(
+            css in "(url\\(|@import |['\"_]|[a-z]|é|・|\\)){0,40}",
+            template in "(src=_|data=_|\\[sound:_|['\"_ \\]>]|[a-z]|漢|ü){0,40}",
+        ) {
+            note_type_media(&css, &[(&template, &template)]);
+        }
     }
 
     #[test]

@@ -199,7 +199,7 @@ fn plan_sync(
 }
 
 /// After Anki applied a plan: the new file text (None when it does not change) and the new
-/// base as JSON (see `stored_base`).
+/// base (for `stored_base`).
 #[pyfunction]
 fn finish_sync(
     py: Python<'_>,
@@ -207,34 +207,39 @@ fn finish_sync(
     text: &str,
     file_side: &Bound<'_, PlanFileSide>,
     applied_json: &str,
-) -> PyResult<(Option<String>, String)> {
+) -> PyResult<(Option<String>, NewBase)> {
     let applied: ankitoml_core::sync::Applied = from_json("applied", applied_json)?;
     let file_side = &file_side.get().0;
     let finished = py
         .detach(|| ankitoml_core::sync::finish(path, text, file_side, &applied))
         .map_err(to_py)?;
-    Ok((finished.text, to_json(&finished.base)?))
+    Ok((finished.text, NewBase(finished.base)))
 }
 
-/// The text of a base file: `base_json` (from `finish_sync`) with the media fingerprints and,
-/// when the applied plan changed nothing, the record of that clean state.
+/// A base `finish_sync` or `export_deck` made, kept here until `stored_base` writes it out
+/// with what the Python side adds (megabytes of JSON for a big deck). Opaque to Python.
+#[pyclass(frozen, module = "ankitoml._core")]
+struct NewBase(ankitoml_core::sync::base::Base);
+
+/// The text of a base file: `base` (from `finish_sync` or `export_deck`) with the media
+/// fingerprints and, when file and collection were seen to agree, the record of that state.
 #[pyfunction]
-#[pyo3(signature = (base_json, media_json, clean_json=None))]
+#[pyo3(signature = (base, media_json, clean_json=None))]
 fn stored_base(
     py: Python<'_>,
-    base_json: &str,
+    base: &Bound<'_, NewBase>,
     media_json: &str,
     clean_json: Option<&str>,
 ) -> PyResult<String> {
-    let base = from_json("base", base_json)?;
     let media = from_json("media fingerprints", media_json)?;
     let clean = clean_json
         .map(|c| from_json("clean record", c))
         .transpose()?;
-    Ok(py.detach(|| ankitoml_core::sync::clean::stored_text(&base, &media, clean.as_ref())))
+    let base = &base.get().0;
+    Ok(py.detach(|| ankitoml_core::sync::clean::stored_text(base, &media, clean.as_ref())))
 }
 
-/// A new deck file for a deck of the collection: (file text, base JSON, JSON of
+/// A new deck file for a deck of the collection: (file text, its base, JSON of
 /// `{guids_left_out, media, media_entries, scope}`). `note_rows`: the notes as rows of Anki's
 /// `notes` table `[id, guid, mid, tags, flds, did of the first card]`, as `col.db.all`
 /// returns them. The texts go to their files as they are, never through Python's `json` (an
@@ -244,7 +249,7 @@ fn export_deck(
     py: Python<'_>,
     request_json: &str,
     note_rows: Vec<Vec<Bound<'_, PyAny>>>,
-) -> PyResult<(String, String, String)> {
+) -> PyResult<(String, NewBase, String)> {
     #[derive(serde::Serialize)]
     struct Rest<'a> {
         guids_left_out: &'a [ankitoml_core::export::GuidLeftOut],
@@ -263,14 +268,13 @@ fn export_deck(
     let exported = py
         .detach(|| ankitoml_core::export::export_deck(&request))
         .map_err(|e| to_py(e.into()))?;
-    let base = to_json(&exported.base)?;
     let rest = to_json(&Rest {
         guids_left_out: &exported.guids_left_out,
         media: &exported.media,
         media_entries: &exported.media_entries,
         scope: &exported.scope,
     })?;
-    Ok((exported.text, base, rest))
+    Ok((exported.text, NewBase(exported.base), rest))
 }
 
 fn note_row(row: &[Bound<'_, PyAny>]) -> PyResult<ankitoml_core::sync::snapshot::NoteRow> {
@@ -372,6 +376,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sync_scope, m)?)?;
     m.add_class::<PlanInput>()?;
     m.add_class::<PlanFileSide>()?;
+    m.add_class::<NewBase>()?;
     m.add_function(wrap_pyfunction!(stored_base, m)?)?;
     m.add_function(wrap_pyfunction!(plan_sync, m)?)?;
     m.add_function(wrap_pyfunction!(build_warnings, m)?)?;
