@@ -258,6 +258,24 @@ def test_every_change_takes_the_full_path_and_is_synced(request, start, change):
     check(col, path)
 
 
+def test_a_change_after_a_fast_plan_is_left_to_the_next_run(synced):
+    # Applying a plan of nothing to do writes nothing, so it does not check the files again:
+    # an edit made in between is neither lost nor reported as done.
+    col, path = synced
+    base = base_store.base_path(col.path, path)
+    recorded = base.read_bytes()
+    prepared = actions.prepare(col, path, actions.SyncOptions("sync"))
+    assert prepared.fast
+    _edit_file(col, path)
+    edited = path.read_bytes()
+    _, summary = actions.apply_prepared(col, prepared)
+    assert summary == "sync: nothing to change"
+    assert (path.read_bytes(), base.read_bytes()) == (edited, recorded)
+    again = sync(col, path)
+    assert not again.fast
+    _check_file(col, path)
+
+
 def test_an_export_records_the_state_a_sync_would_record(exported):
     col, path = exported
     assert (path.parent / deck_file.load(path)["media"][0]["path"]).is_file()
