@@ -99,3 +99,29 @@ def test_export_takes_the_media_anki_s_apkg_export_takes(tmp_path, collection_pa
     # Anki 23.10's export does not read `<source>` tags yet; newer ones do, as the core does.
     assert exported - by_anki == ({"alt.ogg"} if version.startswith("23.") else set())
     assert by_anki <= exported
+
+
+def test_a_media_file_of_several_megabytes_is_copied_whole_with_its_fingerprint(
+    tmp_path, collection_path
+):
+    import hashlib
+    import json
+    import os
+
+    from ankitoml import base_store
+
+    big = os.urandom(3 * (1 << 20) + 12345)  # copied in 1 MB pieces: the last one partial
+    col = Collection(str(collection_path))
+    try:
+        stored = col.media.write_data("lecture.webm", big)
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = f"<video src={stored}></video>", "back"
+        col.add_note(note, col.decks.id("Video deck"))
+    finally:
+        col.close()
+    out = tmp_path / "deck" / "video.toml"
+    assert run("export", "-c", collection_path, "--deck", "Video deck", "-o", out) == 0
+    assert (out.parent / "media" / stored).read_bytes() == big
+    base = json.loads(base_store.base_path(str(collection_path), out).read_text("utf-8"))
+    printed = base["media"][f"media/{stored}"]
+    assert (printed["size"], printed["sha1"]) == (len(big), hashlib.sha1(big).hexdigest())

@@ -303,26 +303,27 @@ def _clean_record(col, applied: Prepared) -> Optional[dict[str, Any]]:
     fingerprints the next run checks."""
     if not applied.plan.get("clean") or applied.options.direction == "pull":
         return None
-    stamp, trusted = collection_io.scope_stamp(col, applied.scope, since=applied.read_at)
-    if not trusted:
-        return None
-    return {
-        "file": core.file_fingerprint(applied.text),
-        "scope": applied.scope,
-        "anki": stamp,
-        "notes": applied.report["counts"]["unchanged"],
-        "media": applied.plan["anki"]["media"],
-    }
+    return _agreed_state(
+        col,
+        applied.text,
+        applied.scope,
+        applied.report["counts"]["unchanged"],
+        applied.plan["anki"]["media"],
+        applied.read_at,
+    )
 
 
-def _exported_clean_record(
-    col, text: str, note_ids: list[int], exported: dict[str, Any], read_at: int
+def _agreed_state(
+    col,
+    text: str,
+    scope: dict[str, Any],
+    notes: int,
+    media: list[Any],
+    read_at: int,
+    note_ids: Optional[list[int]] = None,
 ) -> Optional[dict[str, Any]]:
-    """An export leaves file and collection agreeing, as a sync that found nothing to do
-    does: recorded the same way, the first sync after it has nothing to plan. The stamp is
-    over the notes exported, which the scope finds again (unless a note's first card is in a
-    deck outside the exported ones: then the first sync plans in full)."""
-    scope = exported["scope"]
+    """The clean record of file ``text`` and the collection agreeing on ``scope``, or None when
+    the collection's stamp of it cannot be trusted (see ``collection_io.scope_stamp``)."""
     stamp, trusted = collection_io.scope_stamp(col, scope, since=read_at, note_ids=note_ids)
     if not trusted:
         return None
@@ -330,8 +331,8 @@ def _exported_clean_record(
         "file": core.file_fingerprint(text),
         "scope": scope,
         "anki": stamp,
-        "notes": len(note_ids),
-        "media": exported["media_entries"],
+        "notes": notes,
+        "media": media,
     }
 
 
@@ -465,7 +466,14 @@ def export_deck(
         if entry["name"] in copied
     }
     core.write_file_atomic(str(out_path), text)
-    clean = _exported_clean_record(col, text, sorted(note_ids), exported, read_at)
+    # An export leaves file and collection agreeing, as a sync that found nothing to do does:
+    # recorded the same way, the first sync after it has nothing to plan. The stamp is over the
+    # notes exported, which the scope finds again (unless a note's first card is in a deck
+    # outside the exported ones: then the first sync plans in full).
+    in_scope = sorted(note_ids)
+    clean = _agreed_state(
+        col, text, exported["scope"], len(in_scope), exported["media_entries"], read_at, in_scope
+    )
     stored = core.stored_base(
         new_base, json.dumps(prints), None if clean is None else json.dumps(clean)
     )

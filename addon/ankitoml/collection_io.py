@@ -947,15 +947,18 @@ def copy_media_out(col, names: Iterable[str], target_dir: Path) -> dict[str, dic
     folder = str(target_dir)
 
     def copy_one(name: str) -> tuple[str, dict[str, Any]]:
-        with open(os.path.join(media_dir, name), "rb") as source:
-            data = source.read()
+        # In pieces, hashed on the way: a media folder may hold videos of gigabytes.
+        digest = hashlib.sha1()
         target = os.path.join(folder, name)
-        with open(target, "wb") as out:
-            out.write(data)
+        with open(os.path.join(media_dir, name), "rb") as source, open(target, "wb") as out:
+            for piece in iter(lambda: source.read(1 << 20), b""):
+                digest.update(piece)
+                out.write(piece)
+            size = out.tell()
         return name, {
-            "size": len(data),
+            "size": size,
             "mtime_ns": os.stat(target).st_mtime_ns,
-            "sha1": hashlib.sha1(data).hexdigest(),
+            "sha1": digest.hexdigest(),
             "stored": name,
         }
 

@@ -188,10 +188,7 @@ fn plan_sync(
         .map_err(to_py)?;
     drop(request);
     let clean = ankitoml_core::sync::clean::is_clean(&plan);
-    let file_side = ankitoml_core::sync::FileSide {
-        file_edits: plan.file_edits.clone(),
-        base: std::mem::take(&mut plan.base),
-    };
+    let file_side = plan.take_file_side();
     Ok((
         to_json(&Marked { plan: &plan, clean })?,
         PlanFileSide(file_side),

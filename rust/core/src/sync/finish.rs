@@ -56,6 +56,15 @@ impl SyncPlan {
             base: self.base.clone(),
         }
     }
+
+    /// The file side, the base moved out (the plan keeps an empty one): for a caller that
+    /// hands the rest of the plan on and keeps this part for [`finish`].
+    pub fn take_file_side(&mut self) -> FileSide {
+        FileSide {
+            file_edits: self.file_edits.clone(),
+            base: std::mem::take(&mut self.base),
+        }
+    }
 }
 
 pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Result<Finished> {
