@@ -185,6 +185,10 @@ pub struct NotePlaces {
     pub model: Location,
     pub note_id: Option<Location>,
     pub fields: IndexMap<String, Location>,
+    /// For a note without `note_id` in a `[[notes]]` table: the byte offset of the line after
+    /// its `guid` (or, without one, its `model`), where its new id goes (see
+    /// [`crate::edit::new_ids`]). None where the note is laid out otherwise.
+    pub id_slot: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -17,6 +17,7 @@ use crate::options::{
 };
 
 mod entry_text;
+pub mod new_ids;
 mod text_style;
 
 pub use entry_text::EntryWriter;

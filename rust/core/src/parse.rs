@@ -914,6 +914,11 @@ fn validate_notes(
                 guids.insert(guid.get_ref().clone(), guid.span().start);
             }
         }
+        let id_slot = match (&raw.note_id, &raw.guid) {
+            (Some(_), _) => None,
+            (None, Some(guid)) => id_slot(problems.lines.text(), start, guid.span().end),
+            (None, None) => id_slot(problems.lines.text(), start, raw.model.span().end),
+        };
         let places = NotePlaces {
             deck: problems.lines.location(raw.deck.span().start),
             model: problems.lines.location(raw.model.span().start),
@@ -926,6 +931,7 @@ fn validate_notes(
                 .keys()
                 .map(|k| (k.get_ref().clone(), problems.lines.location(k.span().start)))
                 .collect(),
+            id_slot,
         };
         notes.push(Note {
             index,
@@ -944,6 +950,22 @@ fn validate_notes(
         });
     }
     notes
+}
+
+/// Where a line can go after the value ending at `value_end`, in the note whose table starts
+/// at `table_start`: only in a `[[notes]]` table (an inline `{ ... }` note has no lines of its
+/// own), after the rest of the value's line (spaces and a comment), which a line break ends.
+fn id_slot(text: &str, table_start: usize, value_end: usize) -> Option<usize> {
+    if !text[table_start..].starts_with("[[") {
+        return None;
+    }
+    let rest = &text[value_end..];
+    let line_end = rest.find('\n')?;
+    let tail = rest[..line_end]
+        .strip_suffix('\r')
+        .unwrap_or(&rest[..line_end])
+        .trim_start_matches([' ', '\t']);
+    (tail.is_empty() || tail.starts_with('#')).then_some(value_end + line_end + 1)
 }
 
 #[cfg(test)]

@@ -125,6 +125,7 @@ pub fn plan(clean: &Clean, direction: Direction, notices: &[String]) -> SyncPlan
             version: BASE_VERSION,
             ..Default::default()
         },
+        id_slots: Default::default(),
     }
 }
 

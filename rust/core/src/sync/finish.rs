@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::base::Base;
+use super::id_slots::IdSlots;
 use super::models::agreed_model_base;
 use super::plan::{FileEdit, SyncPlan};
 use super::snapshot::AnkiModel;
@@ -47,6 +48,9 @@ fn drop_placeholders(base: &mut Base) {
 pub struct FileSide {
     pub file_edits: Vec<FileEdit>,
     pub base: Base,
+    /// Not sent: it only means something beside the text the plan was made from.
+    #[serde(skip)]
+    pub id_slots: IdSlots,
 }
 
 impl SyncPlan {
@@ -54,6 +58,7 @@ impl SyncPlan {
         FileSide {
             file_edits: self.file_edits.clone(),
             base: self.base.clone(),
+            id_slots: self.id_slots.clone(),
         }
     }
 
@@ -63,8 +68,19 @@ impl SyncPlan {
         FileSide {
             file_edits: self.file_edits.clone(),
             base: std::mem::take(&mut self.base),
+            id_slots: std::mem::take(&mut self.id_slots),
         }
     }
+}
+
+/// The base keyed by the ids Anki gave the added notes.
+fn rekey_added(base: &mut Base, added: &[AddedNote]) {
+    for added in added {
+        if let Some(entry) = base.notes.remove(&format!("new:{}", added.file_index)) {
+            base.notes.insert(added.note_id.to_string(), entry);
+        }
+    }
+    drop_placeholders(base);
 }
 
 pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Result<Finished> {
@@ -75,17 +91,29 @@ pub fn finish(path: &str, text: &str, plan: &FileSide, applied: &Applied) -> Res
         drop_placeholders(&mut base);
         return Ok(Finished { text: None, base });
     }
-    let mut doc = DeckDocument::parse(text)?;
     let mut base = plan.base.clone();
-
+    if plan.file_edits.is_empty() && applied.models.is_empty() {
+        // A push of new notes, the file's only change their ids.
+        if let Some(written) = plan.id_slots.write(
+            text,
+            applied
+                .added
+                .iter()
+                .map(|a| (a.file_index, a.note_id, a.guid.as_str())),
+        ) {
+            rekey_added(&mut base, &applied.added);
+            return Ok(Finished {
+                text: Some(written),
+                base,
+            });
+        }
+    }
+    let mut doc = DeckDocument::parse(text)?;
     for added in &applied.added {
         doc.set_note_id(added.file_index, added.note_id)?;
         doc.set_guid_if_missing(added.file_index, &added.guid)?;
-        if let Some(entry) = base.notes.remove(&format!("new:{}", added.file_index)) {
-            base.notes.insert(added.note_id.to_string(), entry);
-        }
     }
-    drop_placeholders(&mut base);
+    rekey_added(&mut base, &applied.added);
 
     let mut model_updates: Vec<(usize, crate::deck_file::Model)> = Vec::new();
     // The file's note types, read only when Anki gave some of them ids (a push of new notes

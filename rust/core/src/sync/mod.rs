@@ -10,6 +10,7 @@ pub mod decks;
 pub mod field_values;
 pub mod file_note;
 pub mod finish;
+pub mod id_slots;
 pub mod model_checks;
 pub mod model_identity;
 pub mod models;

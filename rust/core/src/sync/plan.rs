@@ -13,6 +13,7 @@ use super::content_match::{duplicate_key, match_one_to_one, Candidate};
 use super::decks::plan_decks;
 use super::field_values::FieldFormat;
 use super::file_note::file_note;
+use super::id_slots::IdSlots;
 use super::model_checks::check_model_plan;
 use super::model_identity::Identities;
 use super::models::{
@@ -169,6 +170,9 @@ pub struct SyncPlan {
     pub file_edits: Vec<FileEdit>,
     /// The base once the plan is applied. Notes Anki has yet to create are keyed `new:INDEX`.
     pub base: Base,
+    /// For [`super::finish`]: where the notes to add take their ids in the file's text.
+    #[serde(skip)]
+    pub id_slots: IdSlots,
 }
 
 /// Which field is stored how, per model name.
@@ -314,12 +318,19 @@ pub fn plan_parsed(req: &SyncRequest, deck: &DeckFile) -> Result<SyncPlan> {
         .into());
     }
     identities.to_anki(&mut out.anki);
+    // Only a plan that adds notes has ids to write (and the text's fingerprint to take).
+    let id_slots = if out.anki.add_notes.is_empty() {
+        IdSlots::default()
+    } else {
+        IdSlots::of(&req.text, deck)
+    };
     Ok(SyncPlan {
         direction,
         report: out.report,
         anki: out.anki,
         file_edits: out.edits,
         base: out.base,
+        id_slots,
     })
 }
 
