@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+import orjson
+
 from . import base_store, collection_io, deck_file, gc_pause, notetype_ids
 from .errors import CollectionDataError, FileAccessError, PreviewOutdatedError
 from .native import core
@@ -81,6 +83,12 @@ class Prepared:
         return bool(self.plan.get("fast"))
 
 
+def _json(value: Any) -> str:
+    """JSON for the core, with orjson: every anki release depends on it, and it writes (and
+    reads, below) a plan's megabytes several times faster than ``json`` does."""
+    return orjson.dumps(value).decode("utf-8")
+
+
 @gc_pause.paused
 def prepare(
     col, path: Path, options: SyncOptions, preview: bool = False, text: Optional[str] = None
@@ -93,7 +101,7 @@ def prepare(
         text = deck_file.read_text(path)
     base_path = base_store.base_path(col.path, path)
     base_text, read_problem = base_store.read(base_path)
-    stored = json.loads(core.stored_state(text, base_text))
+    stored = orjson.loads(core.stored_state(text, base_text))
     planned = _fast_plan(col, path, options, stored) if stored["clean"] is not None else None
     if planned is None:
         if base_text is None:
@@ -138,7 +146,7 @@ def _fast_plan(col, path: Path, options: SyncOptions, stored: dict[str, Any]) ->
         return None
     if notetype_ids.version_folds(col, clean["scope"]["models"]):
         return None  # the full plan reports them (and may fold them)
-    plan = json.loads(core.clean_plan(options.direction, json.dumps(clean), []))
+    plan = orjson.loads(core.clean_plan(options.direction, _json(clean), []))
     return plan, None, clean["scope"], [], []
 
 
@@ -154,7 +162,7 @@ def _full_plan(
     # The file is parsed once, and the base read once: the core keeps both in `plan_input`
     # from the scope (what to read of the collection) to the plan.
     scope_json, plan_input = core.sync_scope(str(path), text, base_json)
-    scope = json.loads(scope_json)
+    scope = orjson.loads(scope_json)
     snapshot, rows = collection_io.read_snapshot(col, scope)
     folds = notetype_ids.version_folds(col, scope["models"])
     foldable = [fold.root["name"] for fold in folds]
@@ -187,7 +195,7 @@ def _full_plan(
     )
     plan_json, file_side = core.plan_sync(plan_input, request_json, rows)
     del request_json, plan_input, rows
-    return json.loads(plan_json), file_side, scope, folds, foldable
+    return orjson.loads(plan_json), file_side, scope, folds, foldable
 
 
 def apply_to_collection(
@@ -263,7 +271,7 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
         applying, applied, renamed = apply_to_collection(step, prepared)
         prints.update(step.media_prints)
         new_text, new_base = core.finish_sync(
-            str(path), applying.text, applying.file_side, json.dumps(applied)
+            str(path), applying.text, applying.file_side, _json(applied)
         )
         text = new_text if new_text is not None else applying.text
         if text != prepared.text:
@@ -288,9 +296,7 @@ def apply_prepared(col, prepared: Prepared) -> tuple[Any, str]:
     # A pull copies no media: what was copied before is still as it was.
     media = prints if applied.options.direction != "pull" else applied.known_media
     clean = _clean_record(col, applied) if not renamed else None
-    stored = core.stored_base(
-        new_base, json.dumps(media), None if clean is None else json.dumps(clean)
-    )
+    stored = core.stored_base(new_base, _json(media), None if clean is None else _json(clean))
     # Last: a base behind the collection is safe (the next sync finds both sides agree), one
     # ahead of it is not.
     base_store.save(prepared.base_path, stored)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Optional, TypeVar
 
+from . import note_requests
 from .errors import CollectionDataError, CollectionInUseError, FileAccessError
 from .native import core
 
@@ -604,9 +605,6 @@ def apply_changes(
 ) -> dict[str, Any]:
     """Apply a plan's Anki side within ``step``; returns what the core's finish needs: the
     added notes and the touched note types. Media is copied first (see ``copy_media``)."""
-    from anki.collection import AddNoteRequest
-    from anki.notes import Note
-
     col = step.col
     for name in changes["create_decks"]:
         # The op (not the legacy `decks.id`) so the new deck is part of the undo step.
@@ -629,43 +627,19 @@ def apply_changes(
         touched.append(update["name"])
         step.wrote("note types updated")
 
-    requests, planned = [], []
-    # One blank note per note type, copied for each new note: asking Anki for a new note
-    # each time (a backend call and a note-type lookup) cost as much as adding them.
-    blanks: dict[str, tuple[Any, dict[str, int]]] = {}
+    new_notes = changes["add_notes"]
     deck_ids: dict[str, int] = {}
-    for new in changes["add_notes"]:
-        if new["model"] not in blanks:
-            model = col.models.by_name(new["model"])
-            if model is None:
-                raise CollectionDataError(f"note type '{new['model']}' is not in the collection")
-            blank = col.new_note(model)
-            blanks[new["model"]] = (blank, {name: i for i, name in enumerate(blank.keys())})
-        blank, index_of = blanks[new["model"]]
-        # A shallow copy without copy.copy's generic protocol (five times the cost here).
-        note = Note.__new__(Note)
-        note.__dict__.update(blank.__dict__)
-        fields = list(blank.fields)
-        for name, value in new["fields"].items():
-            index = index_of.get(name)
-            if index is not None:
-                fields[index] = value
-        note.fields = fields
-        note.tags = list(new["tags"])
-        # The file's, or a new one the core made as Anki's new_note would.
-        note.guid = new["guid"]
-        deck_id = deck_ids.get(new["deck"])
-        if deck_id is None:
-            deck_id = deck_ids[new["deck"]] = _deck_id(col, new["deck"])
-        requests.append(AddNoteRequest(note=note, deck_id=deck_id))
-        planned.append(new["file_index"])
-    if requests:
-        col.add_notes(requests)
+    for new in new_notes:
+        if new["deck"] not in deck_ids:
+            deck_ids[new["deck"]] = _deck_id(col, new["deck"])
+    added = []
+    if new_notes:
+        note_ids = note_requests.add_notes(col, new_notes, deck_ids)
         step.wrote("notes added")
-    added = [
-        {"file_index": index, "note_id": req.note.id, "guid": req.note.guid}
-        for index, req in zip(planned, requests)
-    ]
+        added = [
+            {"file_index": new["file_index"], "note_id": nid, "guid": new["guid"]}
+            for new, nid in zip(new_notes, note_ids)
+        ]
 
     if changes["update_notes"]:
         notes = []
