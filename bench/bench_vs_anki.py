@@ -291,17 +291,22 @@ def _wrap_ankitoml(timer: Timer, col: Any) -> None:
         "export_deck",
         "write_file_atomic",
         "rename_media",
+        "release_memory",
     ):
-        timer.wrap(core, name, f"core.{name}")
+        if hasattr(core, name):  # release_memory: absent before mimalloc
+            timer.wrap(core, name, f"core.{name}")
     for name in (
         "read_snapshot",
         "note_rows",
+        "note_rows_and_marks",
+        "scope_stamp",
         "apply_changes",
         "copy_media_out",
         "copy_media",
         "check_media",
     ):
-        timer.wrap(collection_io, name, f"collection_io.{name}")
+        if hasattr(collection_io, name):  # as the code of the day has them
+            timer.wrap(collection_io, name, f"collection_io.{name}")
     if hasattr(collection_io.OneStep, "media_on_disk"):  # absent before the media flush
         timer.wrap(collection_io.OneStep, "media_on_disk", "OneStep.media_on_disk")
     timer.wrap(base_store, "save", "base_store.save")

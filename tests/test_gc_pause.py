@@ -2,6 +2,7 @@
 whether the work succeeds or is refused (ankitoml/gc_pause.py)."""
 
 import gc
+from pathlib import Path
 
 import pytest
 from ankitoml import actions
@@ -66,3 +67,36 @@ def test_a_collector_turned_off_by_the_caller_stays_off(col, tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_cores_memory_is_given_back_once_per_action(col, tmp_path, monkeypatch):
+    deck_path = tmp_path / "g.toml"
+    deck_path.write_text(DECK, encoding="utf-8")
+    released = []
+    monkeypatch.setattr(core, "release_memory", lambda: released.append(True))
+    prepared = actions.prepare(col, deck_path, actions.SyncOptions(direction="push"))
+    assert released == [True]
+    actions.apply_prepared(col, prepared)
+    assert released == [True, True]
+
+
+def test_release_memory_returns_the_pages_a_parse_freed(tmp_path):
+    """Linux only (/proc): the resident size after a big parse falls back once released."""
+    statm = Path("/proc/self/statm")
+    if not statm.exists():
+        pytest.skip("needs /proc")
+
+    def resident_mb() -> float:
+        return int(statm.read_text().split()[1]) * 4096 / 1e6
+
+    note = '\n[[notes]]\ndeck = "G"\nmodel = "Pair"\nfields = { A = "%d %s", B = "two" }\n'
+    text = DECK + "".join(note % (i, "x" * 200) for i in range(20000))
+    core.release_memory()
+    before = resident_mb()
+    parsed = core.parse_deck_file("big.toml", text)
+    del parsed
+    held = resident_mb()
+    core.release_memory()
+    after = resident_mb()
+    assert held - before > 20, (before, held)
+    assert after - before < (held - before) / 2, (before, held, after)

@@ -101,6 +101,9 @@ def plain_media_names(names_json: str) -> str:
 def write_file_atomic(path: str, text: str) -> None:
     """Replace a file atomically (temporary file beside it, fsync, rename)."""
 
+def release_memory() -> None:
+    """Give the pages the core's work freed back to the system now (see allocator.rs)."""
+
 def assign_ids(notetype_json: str) -> str:
     """Gives IDs to the fields and templates lacking one; returns counts and a message."""
 

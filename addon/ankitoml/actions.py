@@ -327,10 +327,13 @@ def _agreed_state(
     media: list[Any],
     read_at: int,
     note_ids: Optional[list[int]] = None,
+    note_marks: Optional[list[list[list[Any]]]] = None,
 ) -> Optional[dict[str, Any]]:
     """The clean record of file ``text`` and the collection agreeing on ``scope``, or None when
     the collection's stamp of it cannot be trusted (see ``collection_io.scope_stamp``)."""
-    stamp, trusted = collection_io.scope_stamp(col, scope, since=read_at, note_ids=note_ids)
+    stamp, trusted = collection_io.scope_stamp(
+        col, scope, since=read_at, note_ids=note_ids, note_marks=note_marks
+    )
     if not trusted:
         return None
     return {
@@ -438,8 +441,8 @@ def export_deck(
     for did in deck_ids:
         deck = col.decks.get(did)
         decks.append({"name": deck["name"], "description": deck.get("desc") or None})
-    note_ids = list(col.find_notes(collection_io.deck_search(col, [deck_name])))
-    rows = collection_io.note_rows(col, note_ids)
+    note_ids = sorted(col.find_notes(collection_io.deck_search(col, [deck_name])))
+    rows, note_marks = collection_io.note_rows_and_marks(col, note_ids)
     used = {row[2] for row in rows}
     models = [collection_io.model_snapshot(col.models.get(mid)) for mid in used]
 
@@ -476,9 +479,15 @@ def export_deck(
     # recorded the same way, the first sync after it has nothing to plan. The stamp is over the
     # notes exported, which the scope finds again (unless a note's first card is in a deck
     # outside the exported ones: then the first sync plans in full).
-    in_scope = sorted(note_ids)
     clean = _agreed_state(
-        col, text, exported["scope"], len(in_scope), exported["media_entries"], read_at, in_scope
+        col,
+        text,
+        exported["scope"],
+        len(note_ids),
+        exported["media_entries"],
+        read_at,
+        note_ids,
+        note_marks,
     )
     stored = core.stored_base(
         new_base, json.dumps(prints), None if clean is None else json.dumps(clean)

@@ -183,6 +183,7 @@ def scope_stamp(
     scope: dict[str, Any],
     since: Optional[int] = None,
     note_ids: Optional[list[int]] = None,
+    note_marks: Optional[list[list[list[Any]]]] = None,
 ) -> tuple[str, bool]:
     """A digest of everything in the collection that a plan of ``scope`` reads, without reading
     the field texts; and whether it can be trusted later (see ``rust/core/src/sync/clean.rs``).
@@ -198,19 +199,22 @@ def scope_stamp(
     card included (a review or a move during a long export or sync would otherwise be vouched
     for unseen). ``note_ids``: the notes in the scope, sorted, when the caller has just read
     them (an export); a stamp over other notes than a later check finds only means a full plan.
+    ``note_marks``: those notes' rows of the digest, a list a chunk, as ``note_rows`` read them
+    along with the notes (an export), so that they are not queried twice.
     """
     taken = int(time.time()) if since is None else since
     digest = hashlib.blake2b(digest_size=16)
     latest = 0
     if note_ids is None:
         note_ids = note_ids_in_scope(col, scope)
-    for chunk in _chunks(note_ids):
+    for at, chunk in enumerate(_chunks(note_ids)):
         marks = _placeholders(chunk)
-        rows = col.db.all(
-            "select id, mid, mod, csum, length(flds), tags from notes "
-            f"where id in ({marks}) order by id",
-            *chunk,
-        )
+        if note_marks is not None:
+            rows = note_marks[at]
+        else:
+            rows = col.db.all(
+                f"select {_NOTE_MARKS} from notes where id in ({marks}) order by id", *chunk
+            )
         latest = max([latest, *(row[2] for row in rows)])
         digest.update(repr(rows).encode("utf-8"))
         cards = col.db.all(
@@ -283,15 +287,36 @@ def note_rows(col, note_ids: list[int]) -> list[list[Any]]:
     U+001F, deck id of the first card; one query a chunk."""
     rows: list[list[Any]] = []
     for chunk in _chunks(note_ids):
-        rows.extend(
-            col.db.all(
-                "select n.id, n.guid, n.mid, n.tags, n.flds, (select c.did from cards c where "
-                "c.nid = n.id order by c.ord limit 1) from notes n "
-                f"where n.id in ({_placeholders(chunk)}) order by n.id",
-                *chunk,
-            )
-        )
+        rows.extend(col.db.all(_note_rows_sql(chunk), *chunk))
     return rows
+
+
+def note_rows_and_marks(
+    col, note_ids: list[int]
+) -> tuple[list[list[Any]], list[list[list[Any]]]]:
+    """``note_rows`` of the sorted ``note_ids``, and the rows ``scope_stamp`` digests of them
+    (``note_marks``), from the same queries."""
+    rows: list[list[Any]] = []
+    marks: list[list[list[Any]]] = []
+    for chunk in _chunks(note_ids):
+        both = col.db.all(_note_rows_sql(chunk, "n.mod, n.csum"), *chunk)
+        marks.append([[r[0], r[2], r[6], r[7], len(r[4]), r[3]] for r in both])
+        rows.extend(r[:6] for r in both)
+    return rows, marks
+
+
+# What scope_stamp digests of each note, in this order (see there). SQLite's length() counts
+# characters, as Python's len() does.
+_NOTE_MARKS = "id, mid, mod, csum, length(flds), tags"
+
+
+def _note_rows_sql(chunk: list[int], more: str = "") -> str:
+    extra = f", {more}" if more else ""
+    return (
+        "select n.id, n.guid, n.mid, n.tags, n.flds, (select c.did from cards c where "
+        f"c.nid = n.id order by c.ord limit 1){extra} from notes n "
+        f"where n.id in ({_placeholders(chunk)}) order by n.id"
+    )
 
 
 def read_snapshot(col, scope: dict[str, Any]) -> tuple[dict[str, Any], list[list[Any]]]:

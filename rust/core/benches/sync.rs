@@ -7,6 +7,10 @@
 //! nothing.
 
 use std::hint::black_box;
+
+// As the shipped module allocates (rust/python/Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 use ankitoml_core::parse::parse_deck_file;

@@ -12,6 +12,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
+mod allocator;
 mod notetype;
 
 create_exception!(
@@ -386,6 +387,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_base, m)?)?;
     m.add_function(wrap_pyfunction!(rename_media, m)?)?;
     m.add_function(wrap_pyfunction!(plain_media_names, m)?)?;
+    m.add_function(wrap_pyfunction!(allocator::release_memory, m)?)?;
     notetype::register(m)?;
     Ok(())
 }
